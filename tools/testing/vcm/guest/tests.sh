@@ -1,0 +1,158 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest side of the VCM tests. Each test prints "vcmtest: ok NAME" or
+# "vcmtest: not ok NAME"; the host counts them and checks the plan.
+#
+#   tests.sh check|run
+mode=$1
+strict=1
+grep -q 'iommu.strict=0' /proc/cmdline && strict=0
+
+log() { echo "vcm: $*"; }
+
+# Run one test; its output is printed with a prefix so the log shows why.
+t() {
+	name=$1
+	shift
+	if "$@" > /tmp/t.out 2>&1; then
+		res="ok"
+	else
+		res="not ok"
+	fi
+	sed "s/^/    $name: /" /tmp/t.out
+	echo "vcmtest: $res $name"
+}
+
+pci_find() {	# pci_find VENDOR DEVICE: print the first matching BDF
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = "$1" ] && [ "$(cat "$d/device")" = "$2" ]; then
+			basename "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+blkdev_of() {	# blkdev_of DRIVER: the first whole disk driven by DRIVER
+	for b in /sys/block/*; do
+		drv=$(basename "$(readlink -f "$b/device/device/driver" 2>/dev/null || readlink -f "$b/device/driver")")
+		case $drv in
+		"$1") basename "$b"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+netdevs_of() {	# netdevs_of DRIVER: all interfaces driven by DRIVER
+	for n in /sys/class/net/*; do
+		[ "$(basename "$(readlink -f "$n/device/driver" 2>/dev/null)")" = "$1" ] && basename "$n"
+	done
+}
+
+# Print each IOMMU group, its default domain type and its devices.
+show_groups() {
+	for g in /sys/kernel/iommu_groups/*; do
+		echo "group $(basename "$g"): type $(cat "$g/type")"
+		for d in "$g"/devices/*; do
+			bdf=$(basename "$d")
+			echo "    $bdf $(cat "$d/vendor"):$(cat "$d/device") driver=$(basename "$(readlink -f "$d/driver" 2>/dev/null)")"
+		done
+	done
+}
+
+# Every DMA device sits in a group whose default domain is translated in the
+# mode this boot asked for; edu shares its group with the device beside it
+# behind the PCI bridge.
+check_groups() {
+	want=DMA
+	[ $strict = 0 ] && want=DMA-FQ
+	show_groups
+	n=0
+	for d in /sys/bus/pci/devices/*; do
+		id=$(cat "$d/vendor"):$(cat "$d/device")
+		case $id in
+		0x1b36:0x0010|0x1af4:0x1042|0x8086:0x10d3|0x1234:0x11e8) ;;	# nvme virtio-blk e1000e edu
+		*) continue ;;
+		esac
+		g=$(readlink -f "$d/iommu_group") || { echo "$d: no IOMMU group"; return 1; }
+		type=$(cat "$g/type")
+		[ "$type" = "$want" ] || { echo "$(basename "$d"): domain type $type, want $want"; return 1; }
+		n=$((n + 1))
+	done
+	[ $n -ge 5 ] || { echo "only $n DMA devices found"; return 1; }
+	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
+	peers=$(ls "/sys/bus/pci/devices/$edu/iommu_group/devices" | wc -l)
+	[ "$peers" -ge 2 ] || { echo "edu is alone in its IOMMU group"; return 1; }
+	echo "$n DMA devices, all in $want domains; edu group has $peers devices"
+}
+
+check_net() {
+	set -- $(netdevs_of e1000e)
+	[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
+	ip link set "$1" up && ip link set "$2" up || return 1
+	i=0
+	while [ "$(cat "/sys/class/net/$1/carrier" 2>/dev/null)" != 1 ] ||
+	      [ "$(cat "/sys/class/net/$2/carrier" 2>/dev/null)" != 1 ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "no carrier on $1/$2"; return 1; }
+		sleep 0.1
+	done
+	rawcheck "$1" "$2" 300 && rawcheck "$2" "$1" 300
+}
+
+check_dmabench() {
+	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
+	dev=/sys/bus/pci/devices/$edu
+	if [ -e "$dev/driver" ]; then
+		echo "$edu" > "$dev/driver/unbind" || return 1
+	fi
+	echo dma_map_benchmark > "$dev/driver_override" || return 1
+	echo "$edu" > /sys/bus/pci/drivers_probe
+	[ -e /sys/kernel/debug/dma_map_benchmark ] || { echo "dma_map_benchmark did not bind"; return 1; }
+	# edu can only address 28 bits.
+	dma_map_benchmark -t 1 -s 1 -g 1 -b 28 || return 1
+	dma_map_benchmark -t 2 -s 1 -g 16 -b 28 || return 1
+	dma_map_benchmark -t 1 -s 1 -g 256 -b 28
+}
+
+check_kmemleak() {
+	[ -e /sys/kernel/debug/kmemleak ] || { echo "kmemleak: not in this kernel"; return 0; }
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	leaks=$(cat /sys/kernel/debug/kmemleak)
+	[ -z "$leaks" ] && { echo "no leaks"; return 0; }
+	echo "$leaks"
+	return 1
+}
+
+nvme=$(blkdev_of nvme)
+vblk=$(blkdev_of virtio_blk)
+
+case $mode in
+check)
+	echo "vcmtest: plan 6"
+	t iommu-groups check_groups
+	t blk-nvme blkcheck "/dev/$nvme" 4096,16384,65536,1048576,4194304,8388608 2
+	t blk-virtio blkcheck "/dev/$vblk" 4096,16384,65536,1048576,4194304,8388608 2
+	t net-e1000e check_net
+	t dmabench-edu check_dmabench
+	t kmemleak check_kmemleak
+	;;
+run)
+	log "IOMMU groups and default domain types (strict=$strict):"
+	show_groups
+	log "round trip through the IOMMU: 1 MiB of random data to /dev/$nvme and back (O_DIRECT)"
+	dd if=/dev/urandom of=/tmp/out.bin bs=1M count=1 2>/dev/null
+	dd if=/tmp/out.bin of="/dev/$nvme" bs=1M count=1 oflag=direct 2>/dev/null
+	dd if="/dev/$nvme" of=/tmp/in.bin bs=1M count=1 iflag=direct 2>/dev/null
+	log "written: $(sha256sum < /tmp/out.bin)"
+	log "read:    $(sha256sum < /tmp/in.bin)"
+	if cmp -s /tmp/out.bin /tmp/in.bin; then
+		log "round trip verified: identical"
+	else
+		log "round trip FAILED: data differs"
+	fi
+	t blk-nvme blkcheck "/dev/$nvme" 4096,65536,1048576 1
+	;;
+esac

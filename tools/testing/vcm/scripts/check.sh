@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: every test of the project, counted. The last line is
+# "N passed, N failed"; the exit status is non-zero if anything failed.
+#
+# Environment:
+#   ARCHES="x86_64 arm64"   guests to build and boot
+#   MODES="strict lazy"     IOMMU modes to boot each guest in
+#   ONLY=static|user|guest  run only one group of tests
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../../../.." && pwd)
+cd "$top"
+s=tools/testing/vcm/scripts
+b=build
+ARCHES=${ARCHES:-x86_64 arm64}
+MODES=${MODES:-strict lazy}
+ONLY=${ONLY:-}
+res=$b/results.txt
+mkdir -p $b/logs
+: > $res
+
+pass() { echo "PASS: $*"; echo "PASS $*" >> $res; }
+fail() { echo "FAIL: $*"; echo "FAIL $*" >> $res; }
+# result NAME CMD...: run CMD, log its output, count it.
+result() {
+	local name=$1 out=$b/logs/$1.out
+	shift
+	if "$@" > "$out" 2>&1; then
+		pass "$name"
+	else
+		sed 's/^/    /' "$out" | tail -n 40
+		fail "$name"
+	fi
+}
+want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+
+summary() {
+	local p f
+	p=$(grep -c '^PASS' $res)
+	f=$(grep -c '^FAIL' $res)
+	echo
+	grep '^FAIL' $res | sed 's/^FAIL /failed: /'
+	echo "$p passed, $f failed"
+	[ "$f" = 0 ] && [ "$p" -gt 0 ]
+}
+
+if ! $s/deps.sh; then
+	fail deps
+	summary
+	exit 1
+fi
+result tree-overlay-is-new $s/tree.sh
+result maintainers-entry $s/maintainers-check.sh
+
+if want static; then
+	result logcheck-selftest $s/logcheck-selftest.sh
+	result checkpatch $s/static.sh checkpatch
+	result kernel-doc $s/static.sh kernel-doc
+fi
+
+if want user && [ -f tools/testing/vcm/Makefile ]; then
+	result userspace-differential make -s -C tools/testing/vcm KSRC="$top/$b/linux" test
+	result userspace-fuzz make -s -C tools/testing/vcm KSRC="$top/$b/linux" fuzz
+fi
+
+for arch in $ARCHES; do
+	{ want guest || want static; } || continue
+	frags=
+	[ "$arch" = x86_64 ] && frags=tools/testing/vcm/configs/debug.config
+	if ! FRAGMENTS=$frags result "kernel-$arch" $s/kernel.sh "$arch" "$top/$b/$arch"; then
+		continue
+	fi
+	if want static && [ "$arch" = x86_64 ]; then
+		result sparse-w1 $s/static.sh sparse "$top/$b/$arch"
+	fi
+	want guest || continue
+	result "initramfs-$arch" $s/initramfs.sh "$arch" "$b/initramfs-$arch.cpio.gz" || continue
+	image=$b/$arch/arch/x86/boot/bzImage
+	[ "$arch" = arm64 ] && image=$b/$arch/arch/arm64/boot/Image
+	for mode in $MODES; do
+		log=$b/logs/$arch-$mode-check.log
+		tag=$arch-$mode
+		$s/qemu.sh "$arch" "$mode" check "$image" "$b/initramfs-$arch.cpio.gz" "$log"
+		echo "  qemu exit status $?"
+		# Guest tests, against the plan the guest announced.
+		plan=$(sed -n 's/.*vcmtest: plan \([0-9]*\).*/\1/p' "$log" | head -n1)
+		ran=0
+		while read -r st name; do
+			ran=$((ran + 1))
+			if [ "$st" = ok ]; then pass "$tag:$name"; else fail "$tag:$name"; fi
+		done < <(sed -n 's/.*vcmtest: \(ok\|not ok\) \([^ ]*\).*/\1 \2/p' "$log" | sed 's/^not ok/not_ok/')
+		if [ -n "$plan" ] && [ "$ran" = "$plan" ]; then
+			pass "$tag:plan-complete"
+		else
+			echo "    planned ${plan:-?} guest tests, ran $ran"
+			fail "$tag:plan-complete"
+		fi
+		result "$tag:kunit" $s/kunit.sh "$log"
+		result "$tag:log-clean" $s/logcheck.sh "$log"
+	done
+done
+
+summary

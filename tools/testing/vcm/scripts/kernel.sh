@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Configure and build one guest kernel out of tree (O=).
+#
+#   kernel.sh <arch> <outdir> [extra make args...]
+#
+# The configuration is allnoconfig plus the fragments listed below. It is
+# regenerated only when a fragment changes, so that an edited overlay file
+# rebuilds incrementally. Every option a fragment asks for is checked in the
+# final .config: a request Kconfig silently dropped is an error.
+set -euo pipefail
+
+arch=$1
+out=$2
+shift 2
+
+top=$(cd "$(dirname "$0")/../../../.." && pwd)
+ksrc=$top/build/linux
+cfgdir=$top/tools/testing/vcm/configs
+jobs=${JOBS:-$(nproc)}
+
+case $arch in
+x86_64)
+	karch=x86_64
+	cross=
+	image=arch/x86/boot/bzImage
+	frags="$cfgdir/common.config $cfgdir/x86_64.config"
+	;;
+arm64)
+	karch=arm64
+	cross=aarch64-linux-gnu-
+	image=arch/arm64/boot/Image
+	frags="$cfgdir/common.config $cfgdir/arm64.config"
+	;;
+*)
+	echo "kernel.sh: unknown arch $arch" >&2
+	exit 2
+	;;
+esac
+# Extra fragments (the debug options of the test kernel, VCM options).
+frags="$frags ${FRAGMENTS:-}"
+
+mkdir -p "$out"
+kmake() {
+	make -s -C "$ksrc" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" "$@"
+}
+
+hash=$(cat $frags | sha256sum | cut -d' ' -f1)
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.vcm-config-hash" 2>/dev/null)" != "$hash" ]; then
+	echo "  CONFIG  $out"
+	cat $frags > "$out/.vcm-fragments"
+	kmake KCONFIG_ALLCONFIG="$out/.vcm-fragments" allnoconfig >/dev/null
+	# Later fragments override earlier ones: check the last word on each.
+	bad=0
+	while read -r opt val; do
+		case $val in
+		n) grep -qx "# $opt is not set" "$out/.config" ||
+			! grep -q "^$opt=" "$out/.config" || { echo "kernel.sh: $opt=n not honoured" >&2; bad=1; } ;;
+		*) grep -qx "$opt=$val" "$out/.config" ||
+			{ echo "kernel.sh: $opt=$val requested, .config has: $(grep "^$opt=\|# $opt is" "$out/.config" || echo nothing)" >&2; bad=1; } ;;
+		esac
+	done < <(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1 \2/p' $frags | tac | awk '!seen[$1]++')
+	[ $bad = 0 ] || { mv "$out/.config" "$out/.config.rejected"; exit 1; }
+	echo "$hash" > "$out/.vcm-config-hash"
+fi
+
+echo "  BUILD   $out ($arch)"
+kmake -j"$jobs" "$@"
+ls -l "$out/$image" >/dev/null

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Static checks on the project's own files (the overlay and patches/):
+#
+#   static.sh checkpatch        checkpatch.pl --strict on every C file and patch
+#   static.sh kernel-doc        scripts/kernel-doc -none -Wall on kernel C files
+#   static.sh sparse O=DIR      sparse (C=2) and W=1 on every project object
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../../../.." && pwd)
+ksrc=$top/build/linux
+cd "$top"
+# Project C sources; tools/testing/vcm/include holds stubs that mirror
+# kernel headers for the userspace harness.
+csrc=$(git ls-files -co --exclude-standard -- '*.c' '*.h' |
+	grep -v '^tools/testing/vcm/include/' || true)
+ksrcs=$(echo "$csrc" | grep -E '^(drivers|include|kernel|lib|mm|samples)/' || true)
+
+case $1 in
+checkpatch)
+	[ -n "$csrc" ] || { echo "no C files"; exit 1; }
+	rc=0
+	# Run inside the tree so that checkpatch knows it is a kernel tree.
+	(cd "$ksrc" && perl scripts/checkpatch.pl --strict --terse --show-types \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $csrc) || rc=1
+	for p in patches/*.patch; do
+		perl "$ksrc/scripts/checkpatch.pl" --strict --terse --root="$ksrc" \
+			--ignore FILE_PATH_CHANGES "$p" || rc=1
+	done
+	echo "checkpatch --strict: $(echo "$csrc" | wc -w) files, $(ls patches/*.patch | wc -l) patches"
+	exit $rc
+	;;
+kernel-doc)
+	[ -n "$ksrcs" ] || { echo "no kernel C files yet"; exit 0; }
+	out=$(cd "$ksrc" && perl scripts/kernel-doc -none -Wall $ksrcs 2>&1)
+	[ -z "$out" ] || { echo "$out"; exit 1; }
+	echo "kernel-doc -none -Wall: $(echo "$ksrcs" | wc -w) files clean"
+	;;
+sparse)
+	out=$2
+	objs=$(echo "$ksrcs" | grep '\.c$' | grep -v '^samples/' | sed 's/\.c$/.o/' || true)
+	[ -n "$objs" ] || { echo "no kernel objects yet"; exit 0; }
+	log=$(make -s -C "$ksrc" O="$out" ARCH=x86_64 C=2 W=1 $objs 2>&1)
+	rc=$?
+	echo "$log"
+	[ $rc = 0 ] || exit 1
+	echo "$log" | grep -E 'warning:|error:' && exit 1
+	echo "sparse + W=1: $(echo "$objs" | wc -w) objects clean"
+	;;
+esac
