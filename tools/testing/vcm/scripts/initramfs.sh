@@ -53,6 +53,7 @@ list=$work/cpio.list
 		echo "dir $d 0755 0 0"
 	done
 	echo "file /bin/busybox $busybox 0755 0 0"
+	echo "slink /bin/sh /bin/busybox 0777 0 0"
 	echo "file /init $guest/init 0755 0 0"
 	echo "file /vcm/tests.sh $guest/tests.sh 0755 0 0"
 	for p in "$work"/bin/*; do

@@ -28,7 +28,10 @@ patterns=(
 	'possible recursive locking'
 	'inconsistent lock state'
 	'circular locking dependency'
-	'lockdep'
+	'suspicious RCU usage'
+	'DEBUG_LOCKS_WARN_ON'
+	'lock held when returning'
+	'INFO: lockdep is turned off'
 	'DMA-API:'
 	'DMAR: DRHD: handling fault'
 	'DMAR: \[DMA (Read|Write)'
@@ -39,7 +42,13 @@ patterns=(
 	'rcu.*stall'
 	'timed out after'
 )
+# Informational lines that match a pattern above.
+benign=(
+	'DMA-API: preallocated [0-9]+ debug entries'
+	'DMA-API: debugging enabled by kernel config'
+)
 re=$(IFS='|'; echo "${patterns[*]}")
+ok=$(IFS='|'; echo "${benign[*]}")
 
 fail=0
 for log in "$@"; do
@@ -48,10 +57,10 @@ for log in "$@"; do
 		fail=1
 		continue
 	fi
-	bad=$(awk -v re="$re" '
+	bad=$(awk -v re="$re" -v ok="$ok" '
 		/vcmtest: expect-begin / { allow = $0; sub(/.*vcmtest: expect-begin /, "", allow); next }
 		/vcmtest: expect-end/ { allow = ""; next }
-		$0 ~ re {
+		$0 ~ re && $0 !~ ok {
 			if (allow != "" && $0 ~ allow)
 				next
 			print FILENAME ":" FNR ": " $0

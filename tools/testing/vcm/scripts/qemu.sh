@@ -6,9 +6,10 @@
 #   qemu.sh <arch> <strict|lazy> <check|run|bench> <kernel> <initramfs> <log>
 #
 # Devices: nvme, virtio-blk-pci (iommu_platform=on), two e1000e joined by a
-# QEMU hub (no user or tap networking), and a PCI bridge with QEMU's edu
-# device and a second e1000e behind it, so that those two share one IOMMU
-# group. The serial console goes to <log> (and to the terminal for "run").
+# QEMU hub (no user or tap networking), and QEMU's edu device sharing one
+# IOMMU group with a second DMA device: with the second e1000e behind a PCI
+# bridge on x86_64, with a second virtio-blk as two functions of one slot on
+# arm64 (see below). The serial console goes to <log> (and to the terminal for "run").
 # Every boot has a hard timeout (TIMEOUT, seconds).
 set -euo pipefail
 
@@ -36,7 +37,7 @@ for d in nvme vblk; do
 done
 
 cmdline="panic=-1 oops=panic iommu.strict=$strict vcm.mode=$purpose"
-cmdline="$cmdline loglevel=6"
+cmdline="$cmdline loglevel=7 printk.time=1"
 case $arch in
 x86_64)
 	qemu=qemu-system-x86_64
@@ -62,11 +63,34 @@ devices=(
 	-device virtio-blk-pci,drive=vb,iommu_platform=on,disable-legacy=on
 	-netdev hubport,id=hp0,hubid=0
 	-device e1000e,netdev=hp0,mac=52:54:00:12:34:01
-	-device pci-bridge,id=br0,chassis_nr=1
-	-device edu,bus=br0,addr=1
 	-netdev hubport,id=hp1,hubid=0
-	-device e1000e,netdev=hp1,mac=52:54:00:12:34:02,bus=br0,addr=2
 )
+# edu shares one IOMMU group with a second DMA-capable device.
+case $arch in
+x86_64)
+	# Behind a conventional PCI bridge: both DMA with the bridge's
+	# requester ID, so VT-d puts them (and the bridge) in one group.
+	devices+=(
+		-device pci-bridge,id=br0,chassis_nr=1
+		-device edu,bus=br0,addr=1
+		-device e1000e,netdev=hp1,mac=52:54:00:12:34:02,bus=br0,addr=2
+	)
+	;;
+arm64)
+	# arm-smmu-v3 in 6.12 refuses two masters with one StreamID ("stream
+	# N already in tree"), which is what a PCI bridge's alias gives. Two
+	# functions of one multi-function slot without ACS share a group
+	# with distinct StreamIDs instead. Not an Intel NIC there: Linux
+	# treats Intel RCiEPs as isolated (pci_quirk_rciep_acs).
+	[ -f "$disks/$arch-vblk2.img" ] || truncate -s 128M "$disks/$arch-vblk2.img"
+	devices+=(
+		-device e1000e,netdev=hp1,mac=52:54:00:12:34:02
+		-device edu,bus=pcie.0,addr=5.0,multifunction=on
+		-drive "file=$disks/$arch-vblk2.img,if=none,id=vb2,format=raw"
+		-device virtio-blk-pci,drive=vb2,iommu_platform=on,disable-legacy=on,bus=pcie.0,addr=5.1,multifunction=on
+	)
+	;;
+esac
 
 args=(-accel tcg -nodefaults -no-reboot -display none -m 2G -smp "$smp"
       "${machine[@]}" "${devices[@]}"

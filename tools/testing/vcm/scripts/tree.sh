@@ -5,7 +5,8 @@
 #
 #  - the tag "pristine" is Debian's linux-source-6.12 exactly as shipped;
 #  - the branch "patched" is pristine plus one commit per entry of
-#    patches/series (re-created from pristine whenever a patch changes);
+#    patches/series, applied with git am (re-created from pristine
+#    whenever a patch or the series changes);
 #  - the overlay (every file of this repository at a kernel path) is copied
 #    over it, but only files whose content changed, so that an edited file
 #    rebuilds incrementally.
@@ -56,11 +57,12 @@ if [ "$(cat "$top/build/.patches-hash" 2>/dev/null)" != "$phash" ]; then
 	rm -f "$top/build/.patches-hash"
 	g checkout -q -f -B patched pristine
 	for p in $series; do
-		if ! g apply --index "$top/patches/$p"; then
+		# git format-patch files: each becomes a commit with its message.
+		if ! g am -q --keep-non-patch "$top/patches/$p"; then
+			g am --abort || true
 			echo "tree.sh: patches/$p does not apply" >&2
 			exit 1
 		fi
-		g commit -q -m "$p"
 	done
 	echo "$phash" > "$top/build/.patches-hash"
 fi

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VCM IOVA allocator: declarations shared inside drivers/iommu/vcm only.
+ * Nothing outside this folder may include this header.
+ */
+#ifndef _VCM_IOVA_INTERNAL_H
+#define _VCM_IOVA_INTERNAL_H
+
+#include <linux/kconfig.h>
+#include <linux/vcm_iova.h>
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Like vcm_iova_free() but silent: lets tests pass bad ranges on purpose. */
+int vcm_iova_remove(struct vcm_iova_space *space, unsigned long pfn,
+		    unsigned long size);
+/* Check every invariant of the tree in O(n); 0 or -EINVAL. */
+int vcm_iova_check(struct vcm_iova_space *space);
+/* Number of free ranges held by all per-CPU caches and the depot. */
+unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache);
+/* Run one pass of the idle reclaim work synchronously. */
+void vcm_iova_cache_reclaim_now(struct vcm_iova_cache *cache);
+/* Stop the timed idle reclaim, so that a slow test sees no surprise. */
+void vcm_iova_cache_stop_idle_reclaim(struct vcm_iova_cache *cache);
+#endif
+
+#endif /* _VCM_IOVA_INTERNAL_H */

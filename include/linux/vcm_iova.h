@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VCM IOVA space allocator.
+ *
+ * An IOVA space is a range of page frame numbers [start_pfn, end_pfn] in
+ * units of a granule (the smallest page size of the IOMMU domain). Ranges
+ * are allocated top-down below a limit, reserved at fixed addresses and
+ * freed again, each in O(log n) for n allocated ranges.
+ *
+ * A per-CPU cache (struct vcm_iova_cache) in front of a space makes the
+ * common power-of-two sizes O(1) without a shared lock.
+ */
+#ifndef _LINUX_VCM_IOVA_H
+#define _LINUX_VCM_IOVA_H
+
+#include <linux/types.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+
+/*
+ * Highest pfn an IOVA space can reach. Keeping two bits free lets the
+ * allocator compute gap lengths and alignments without overflow.
+ */
+#define VCM_IOVA_MAX_PFN	(ULONG_MAX >> 2)
+
+/**
+ * struct vcm_iova_node - an allocated range (private to the allocator)
+ * @rb: link in &vcm_iova_space.root, sorted by @pfn_lo
+ * @pfn_lo: first pfn of the range
+ * @pfn_hi: last pfn of the range
+ * @gap_lo: first pfn of the free gap just below the range; the gap is
+ *	[@gap_lo, @pfn_lo - 1] and is empty when @gap_lo == @pfn_lo
+ * @sub: augmented values of the subtree rooted here, kept in one struct
+ *	so that the rbtree augment callbacks copy both at once
+ * @sub.gap: length of the longest free gap in the subtree
+ * @sub.cap: largest size-aligned request that a gap of the subtree can
+ *	hold (see vcm_iova_alloc())
+ */
+struct vcm_iova_node {
+	struct rb_node rb;
+	unsigned long pfn_lo;
+	unsigned long pfn_hi;
+	unsigned long gap_lo;
+	struct {
+		unsigned long gap;
+		unsigned long cap;
+	} sub;
+};
+
+/**
+ * struct vcm_iova_space - an IOVA space
+ * @lock: protects @root, @anchor, @nr_ranges and every node in the tree.
+ *	Lock order: a &vcm_iova_cache per-CPU lock, then the cache's depot
+ *	lock, then @lock. Nothing is called with @lock held.
+ * @root: allocated ranges, augmented with their free gaps
+ * @anchor: empty range just above @end_pfn; it owns the topmost gap
+ * @start_pfn: lowest pfn of the space
+ * @end_pfn: highest pfn of the space
+ * @granule_shift: log2 of the granule in bytes
+ * @nr_ranges: number of allocated ranges, @anchor not counted
+ * @reclaim: optional callback that gives cached free ranges back to the
+ *	space; called without locks held before a request fails
+ * @reclaim_data: argument of @reclaim
+ *
+ * All fields are private; use the functions below.
+ */
+struct vcm_iova_space {
+	spinlock_t lock; /* see above */
+	struct rb_root root;
+	struct vcm_iova_node anchor;
+	unsigned long start_pfn;
+	unsigned long end_pfn;
+	unsigned int granule_shift;
+	unsigned long nr_ranges;
+	void (*reclaim)(void *data);
+	void *reclaim_data;
+};
+
+/**
+ * vcm_iova_granule() - granule of an IOVA space
+ * @space: the space
+ *
+ * Context: Any context.
+ * Return: the granule in bytes.
+ */
+static inline unsigned long vcm_iova_granule(const struct vcm_iova_space *space)
+{
+	return 1UL << space->granule_shift;
+}
+
+/**
+ * vcm_iova_shift() - log2 of the granule of an IOVA space
+ * @space: the space
+ *
+ * Context: Any context.
+ * Return: the shift that turns a pfn of @space into an address.
+ */
+static inline unsigned int vcm_iova_shift(const struct vcm_iova_space *space)
+{
+	return space->granule_shift;
+}
+
+/**
+ * typedef vcm_iova_range_fn - callback of vcm_iova_walk_ranges()
+ * @pfn: first pfn of an allocated range
+ * @size: number of pfns of the range
+ * @data: the argument passed to vcm_iova_walk_ranges()
+ *
+ * Return: 0 to go on, anything else to stop the walk.
+ */
+typedef int (*vcm_iova_range_fn)(unsigned long pfn, unsigned long size,
+				 void *data);
+
+int vcm_iova_space_init(struct vcm_iova_space *space, unsigned long granule,
+			unsigned long start_pfn, unsigned long end_pfn);
+void vcm_iova_space_destroy(struct vcm_iova_space *space);
+int vcm_iova_alloc(struct vcm_iova_space *space, unsigned long size,
+		   unsigned long align, unsigned long limit_pfn, gfp_t gfp,
+		   unsigned long *pfn);
+int vcm_iova_reserve(struct vcm_iova_space *space, unsigned long pfn,
+		     unsigned long size, gfp_t gfp);
+int vcm_iova_free(struct vcm_iova_space *space, unsigned long pfn,
+		  unsigned long size);
+int vcm_iova_find(struct vcm_iova_space *space, unsigned long pfn,
+		  unsigned long *start, unsigned long *size);
+int vcm_iova_walk_ranges(struct vcm_iova_space *space, vcm_iova_range_fn fn,
+			 void *data);
+unsigned long vcm_iova_nr_ranges(struct vcm_iova_space *space);
+void vcm_iova_set_reclaim(struct vcm_iova_space *space,
+			  void (*reclaim)(void *data), void *data);
+
+struct vcm_iova_cache;
+
+struct vcm_iova_cache *vcm_iova_cache_create(struct vcm_iova_space *space);
+void vcm_iova_cache_destroy(struct vcm_iova_cache *cache);
+unsigned int vcm_iova_cache_max_order(const struct vcm_iova_cache *cache);
+int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
+			unsigned long limit_pfn, gfp_t gfp, unsigned long *pfn);
+void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
+			unsigned long size);
+void vcm_iova_cache_drain(struct vcm_iova_cache *cache);
+void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu);
+
+#endif /* _LINUX_VCM_IOVA_H */
