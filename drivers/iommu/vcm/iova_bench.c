@@ -95,6 +95,8 @@
 #include <linux/uaccess.h>
 #include <linux/vcm_iova.h>
 
+#include "iova_internal.h"
+
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "vcm_iova_bench."
 
@@ -114,7 +116,7 @@ static unsigned int w3_max_live = 1000000;
 module_param(w3_max_live, uint, 0644);
 MODULE_PARM_DESC(w3_max_live, "W3: largest live count to run (1K to 1M)");
 
-static unsigned int w3_build_ms = 45000;
+static unsigned int w3_build_ms = 90000;
 module_param(w3_build_ms, uint, 0644);
 MODULE_PARM_DESC(w3_build_ms, "W3: time bound of one allocator's build, ms");
 
@@ -171,9 +173,6 @@ MODULE_PARM_DESC(w5_ms, "W5: time bound of one run, ms");
 #define THEIRS_CACHE_ORDERS	6
 #define THEIRS_MAG_SIZE		127
 #define THEIRS_MAG_BYTES	1024
-/* Our magazine capacities, for the estimate (iova_cache.c). */
-#define OURS_MAG_SIZE		127
-#define OURS_MAG_BYTES		SZ_8M
 
 #define BENCH_ALL		GENMASK(4, 0)
 
@@ -524,10 +523,11 @@ static u64 bench_mag_bytes(struct bench_ctx *c, const unsigned long *cached)
 
 	for (order = 0; order <= vcm_iova_cache_max_order(c->cache) &&
 	     order < BENCH_ORDERS; order++) {
-		cap = clamp((OURS_MAG_BYTES >> BENCH_SHIFT) >> order, 2UL,
-			    (unsigned long)OURS_MAG_SIZE);
+		size_t mag;
+
+		cap = vcm_iova_cache_mag_cap(c->cache, order, &mag);
 		bytes += (u64)DIV_ROUND_UP(cached[order], cap) *
-			 kmalloc_size_roundup((2 + cap) * sizeof(long));
+			 kmalloc_size_roundup(mag);
 	}
 	return bytes;
 }

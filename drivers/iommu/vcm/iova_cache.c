@@ -5,22 +5,37 @@
  * Freed ranges of power-of-two sizes up to at least 4 MiB are kept in
  * per-CPU magazines, one loaded and one spare magazine per size class,
  * and handed out again without touching the space's tree or any shared
- * lock. Full magazines move between CPUs through a small depot per cache,
- * so that one CPU can free what others allocated.
+ * lock. Full magazines move between CPUs through a depot per cache, so
+ * that one CPU can free what others allocated.
  *
  * What the cache holds stays allocated in the tree; vcm_iova_find() and
  * vcm_iova_walk_ranges() report it.
  *
- * Bounds on IOVA held free by a cache: a magazine of order k holds
- * clamp(VCM_IOVA_MAG_BYTES / (granule << k), 2, VCM_IOVA_MAG_SIZE)
- * ranges, so at most max(VCM_IOVA_MAG_BYTES, 2 * granule << k) bytes of
- * IOVA. Each CPU holds at most 2 magazines per order and the depot at most
- * VCM_IOVA_DEPOT_MAX per order: with a 4 KiB granule (orders 0 to 10)
- * that is at most 127 MiB per CPU and 254 MiB in the depot, with a 64 KiB
- * granule (orders 0 to 6) 112 MiB and 224 MiB. All of it goes back to the
- * tree when a CPU or the depot stays idle for VCM_IOVA_RECLAIM_DELAY, when
- * a CPU goes offline, and before any request on the space fails for lack
- * of room.
+ * Bounds on IOVA held free by a cache. A magazine of order k holds up to
+ * clamp(VCM_IOVA_MAG_BYTES / (granule << k), 1, VCM_IOVA_MAG_SIZE) ranges,
+ * fewer where that is needed for the magazine to fill a power-of-two
+ * kmalloc bucket exactly: 2, 6, 14, 30, 62 or 126 ranges (32 to 1024
+ * bytes) on 64-bit, or 1. A CPU charges every magazine it holds, empty
+ * or not, at its full capacity, and its charges stay within
+ * VCM_IOVA_CPU_BYTES, except that a CPU holding nothing may take one
+ * magazine that is larger (one range of 4 MiB). When a new magazine would
+ * go over, the CPU first frees its empty magazines of other orders; if
+ * that is not enough, the range goes back to the tree. The depot holds
+ * full magazines of at most VCM_IOVA_DEPOT_BYTES in all. So the free IOVA
+ * a cache holds is at most
+ *
+ *	max(VCM_IOVA_CPU_BYTES, largest magazine) per CPU, that is 4 MiB
+ *	(2 MiB unless one 4 MiB range is all the CPU holds), plus
+ *	VCM_IOVA_DEPOT_BYTES (1 MiB) per space,
+ *
+ * whatever the granule. All of it goes back to the tree when a CPU or the
+ * depot stays idle for VCM_IOVA_RECLAIM_DELAY, when a CPU goes offline,
+ * and before any request on the space fails for lack of room.
+ *
+ * The hit path takes this CPU's lock, marks the CPU active and pushes or
+ * pops one pfn; everything else is in out-of-line slow paths. A CPU that
+ * holds no magazine of an order points to vcm_iova_mag_none, which is
+ * empty and has no room, so the hit path needs no NULL checks.
  */
 
 #include <linux/bitops.h>
@@ -44,13 +59,15 @@
 #include "iova_internal.h"
 
 /* Most ranges in one magazine: the magazine then takes 1 KiB on 64-bit. */
-#define VCM_IOVA_MAG_SIZE	127
-/* IOVA held by one magazine, unless it can hold only two ranges. */
-#define VCM_IOVA_MAG_BYTES	SZ_8M
+#define VCM_IOVA_MAG_SIZE	126
+/* IOVA one magazine aims to hold; it holds at least one range. */
+#define VCM_IOVA_MAG_BYTES	SZ_256K
 /* The largest cached size is at least this. */
 #define VCM_IOVA_CACHE_BYTES	SZ_4M
-/* Full magazines kept per order in the depot. */
-#define VCM_IOVA_DEPOT_MAX	4
+/* IOVA charged to one CPU's magazines at their full capacity (but see above). */
+#define VCM_IOVA_CPU_BYTES	SZ_2M
+/* IOVA held by the full magazines of the depot. */
+#define VCM_IOVA_DEPOT_BYTES	SZ_1M
 /* A CPU or depot unused for this long gives its ranges back. */
 #define VCM_IOVA_RECLAIM_DELAY	HZ
 
@@ -60,8 +77,12 @@
 struct vcm_iova_mag {
 	struct vcm_iova_mag *next;
 	unsigned int size;
+	unsigned int cap;
 	unsigned long pfns[];
 };
+
+/* Stands for "no magazine": empty and full at once. Never written. */
+static struct vcm_iova_mag vcm_iova_mag_none;
 
 struct vcm_iova_mags {
 	struct vcm_iova_mag *loaded;
@@ -70,39 +91,50 @@ struct vcm_iova_mags {
 
 /**
  * struct vcm_iova_cpu - the part of a cache that belongs to one CPU
- * @lock: protects @active and @mags. Taken by its CPU on every cached
- *	allocation and free, and by other CPUs only to drain. Lock order:
- *	@lock, then &vcm_iova_cache.depot_lock, then &vcm_iova_space.lock.
+ * @lock: protects @active, @held and @mags. Taken by its CPU on every
+ *	cached allocation and free, and by other CPUs only to drain. Lock
+ *	order: @lock, then &vcm_iova_cache.depot_lock, then
+ *	&vcm_iova_space.lock.
  * @active: used since the last reclaim pass
- * @mags: the loaded and the spare magazine of each order, NULL if none
+ * @held: pfns charged for the magazines in @mags, at most
+ *	&vcm_iova_cache.cpu_max or the charge of one magazine
+ * @mags: the loaded and the spare magazine of each order, or
+ *	&vcm_iova_mag_none
  */
 struct vcm_iova_cpu {
 	spinlock_t lock; /* see above */
 	bool active;
+	unsigned long held;
 	struct vcm_iova_mags mags[];
 };
 
 /**
  * struct vcm_iova_depot - full magazines of one order, shared by all CPUs
  * @full: list of full magazines, linked by &vcm_iova_mag.next
- * @nr: number of magazines on @full, at most %VCM_IOVA_DEPOT_MAX
  * @active: used since the last reclaim pass
  * @cap: capacity of magazines of this order (constant)
+ * @charge: pfns a magazine of this order is charged, @cap << order
+ *	(constant)
  */
 struct vcm_iova_depot {
 	struct vcm_iova_mag *full;
-	unsigned int nr;
 	bool active;
 	unsigned int cap;
+	unsigned long charge;
 };
 
 /**
  * struct vcm_iova_cache - per-CPU cache in front of an IOVA space
  * @space: the space
- * @nr_orders: number of cached orders: sizes 1 to 2^(@nr_orders - 1)
+ * @max_size: largest cached size in pfns, 2^(@nr_orders - 1)
+ * @nr_orders: number of cached orders: sizes 1 to @max_size
  * @cpus: per-CPU magazines
- * @depot_lock: protects every @depot entry but @cap; nests inside the
- *	per-CPU locks and outside &vcm_iova_space.lock
+ * @cpu_max: most pfns charged to one CPU (constant)
+ * @depot_max: most pfns in the depot (constant)
+ * @depot_lock: protects @depot_held and every @depot entry but @cap and
+ *	@charge; nests inside the per-CPU locks and outside
+ *	&vcm_iova_space.lock
+ * @depot_held: pfns in the depot's magazines, at most @depot_max
  * @flags: %VCM_IOVA_CACHE_ARMED while @reclaim_work is scheduled or runs
  * @reclaim_work: gives back ranges of idle CPUs and idle depot orders
  * @cpuhp_node: instance of the CPU hotplug state that drains dead CPUs
@@ -110,9 +142,13 @@ struct vcm_iova_depot {
  */
 struct vcm_iova_cache {
 	struct vcm_iova_space *space;
+	unsigned long max_size;
 	unsigned int nr_orders;
 	struct vcm_iova_cpu __percpu *cpus;
+	unsigned long cpu_max;
+	unsigned long depot_max;
 	spinlock_t depot_lock; /* see above */
+	unsigned long depot_held;
 	unsigned long flags;
 	struct delayed_work reclaim_work;
 	struct hlist_node cpuhp_node;
@@ -123,14 +159,33 @@ static enum cpuhp_state vcm_iova_cpuhp_state;
 static unsigned int vcm_iova_cpuhp_users;
 static DEFINE_MUTEX(vcm_iova_cpuhp_mutex);
 
-static struct vcm_iova_mag *vcm_iova_mag_alloc(unsigned int cap, gfp_t gfp)
+/* Ranges in a magazine of @order: fills a power-of-two kmalloc bucket. */
+static unsigned int vcm_iova_mag_cap(unsigned int shift, unsigned int order)
 {
-	struct vcm_iova_mag *mag;
+	unsigned long cap = (VCM_IOVA_MAG_BYTES >> shift) >> order;
+	size_t bytes;
 
-	mag = kmalloc(struct_size(mag, pfns, cap), gfp);
-	if (mag)
-		mag->size = 0;
-	return mag;
+	cap = clamp(cap, 1UL, (unsigned long)VCM_IOVA_MAG_SIZE);
+	bytes = struct_size_t(struct vcm_iova_mag, pfns, cap);
+	if (cap > 1 && !is_power_of_2(bytes))
+		cap = (rounddown_pow_of_two(bytes) -
+		       offsetof(struct vcm_iova_mag, pfns)) / sizeof(long);
+	return max(cap, 1UL);
+}
+
+/* Capacity and size of the magazines of @order; for the benchmark. */
+unsigned int vcm_iova_cache_mag_cap(const struct vcm_iova_cache *cache,
+				    unsigned int order, size_t *bytes)
+{
+	unsigned int cap = cache->depot[order].cap;
+
+	*bytes = struct_size_t(struct vcm_iova_mag, pfns, cap);
+	return cap;
+}
+
+static bool vcm_iova_mag_real(const struct vcm_iova_mag *mag)
+{
+	return mag != &vcm_iova_mag_none;
 }
 
 /* Give every range of @mag back to the tree and free @mag. */
@@ -139,7 +194,7 @@ static void vcm_iova_mag_release(struct vcm_iova_cache *cache,
 {
 	unsigned int i;
 
-	if (!mag)
+	if (!mag || !vcm_iova_mag_real(mag))
 		return;
 	for (i = 0; i < mag->size; i++)
 		vcm_iova_free(cache->space, mag->pfns[i], 1UL << order);
@@ -164,63 +219,132 @@ static bool vcm_iova_mag_pop(struct vcm_iova_mag *mag, unsigned long max_pfn,
 
 static void vcm_iova_cache_arm(struct vcm_iova_cache *cache)
 {
-	if (!test_and_set_bit(VCM_IOVA_CACHE_ARMED, &cache->flags))
+	if (!test_bit(VCM_IOVA_CACHE_ARMED, &cache->flags) &&
+	    !test_and_set_bit(VCM_IOVA_CACHE_ARMED, &cache->flags))
 		schedule_delayed_work(&cache->reclaim_work,
 				      VCM_IOVA_RECLAIM_DELAY);
 }
 
-/* Try to take a cached range of @order that ends at or below @limit. */
-static bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
-			       unsigned int order, unsigned long limit,
-			       unsigned long *pfn)
+/*
+ * Make room to charge @charge more pfns to @cpu by freeing its empty
+ * magazines of orders other than @order. Bounded by the number of orders.
+ * A CPU that holds nothing may take one magazine over its budget.
+ */
+static bool vcm_iova_cpu_charge(struct vcm_iova_cache *cache,
+				struct vcm_iova_cpu *cpu, unsigned int order,
+				unsigned long charge)
+{
+	struct vcm_iova_mag **slot;
+	unsigned int o, i;
+
+	lockdep_assert_held(&cpu->lock);
+	for (o = 0; cpu->held && cpu->held + charge > cache->cpu_max; o++) {
+		if (o == cache->nr_orders)
+			return false;
+		if (o == order)
+			continue;
+		for (i = 0; i < 2; i++) {
+			slot = i ? &cpu->mags[o].prev : &cpu->mags[o].loaded;
+			if (!vcm_iova_mag_real(*slot) || (*slot)->size)
+				continue;
+			kfree(*slot);
+			*slot = &vcm_iova_mag_none;
+			cpu->held -= cache->depot[o].charge;
+		}
+	}
+	cpu->held += charge;
+	return true;
+}
+
+/*
+ * Slow path of vcm_iova_cache_get(): search the loaded magazine, or refill
+ * it from the spare or the depot first if it is empty.
+ */
+static noinline bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
+					     unsigned int order,
+					     unsigned long max_pfn,
+					     unsigned long *pfn)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	struct vcm_iova_mag *old = NULL;
 	struct vcm_iova_cpu *cpu;
 	struct vcm_iova_mags *mags;
-	unsigned long flags, max_pfn;
-	bool hit = false;
-
-	if (limit < (1UL << order) - 1)
-		return false;
-	max_pfn = limit - ((1UL << order) - 1);
+	bool hit, installed = false;
+	unsigned long flags;
 
 	cpu = raw_cpu_ptr(cache->cpus);
 	spin_lock_irqsave(&cpu->lock, flags);
 	cpu->active = true;
 	mags = &cpu->mags[order];
-	if (mags->loaded && mags->loaded->size) {
-		hit = vcm_iova_mag_pop(mags->loaded, max_pfn, pfn);
-		spin_unlock_irqrestore(&cpu->lock, flags);
-		return hit;
-	}
+	if (mags->loaded->size)
+		goto pop;
 
 	/* The loaded magazine is empty: refill it from the spare or depot. */
-	if (mags->prev && mags->prev->size) {
+	if (mags->prev->size || !vcm_iova_mag_real(mags->loaded))
 		swap(mags->loaded, mags->prev);
-	} else if (READ_ONCE(depot->full)) {
+	if (!mags->loaded->size && READ_ONCE(depot->full) &&
+	    (vcm_iova_mag_real(mags->loaded) ||
+	     vcm_iova_cpu_charge(cache, cpu, order, depot->charge))) {
 		spin_lock(&cache->depot_lock);
 		if (depot->full) {
 			old = mags->loaded;
 			mags->loaded = depot->full;
 			depot->full = depot->full->next;
-			depot->nr--;
+			cache->depot_held -= depot->charge;
 			depot->active = true;
+			installed = true;
+		} else if (!vcm_iova_mag_real(mags->loaded)) {
+			/* Lost a race for the depot: give the charge back. */
+			cpu->held -= depot->charge;
 		}
 		spin_unlock(&cache->depot_lock);
 	}
-	if (mags->loaded)
-		hit = vcm_iova_mag_pop(mags->loaded, max_pfn, pfn);
+pop:
+	hit = vcm_iova_mag_pop(mags->loaded, max_pfn, pfn);
 	spin_unlock_irqrestore(&cpu->lock, flags);
 
 	/* The empty magazine the depot's full one replaced. */
-	kfree(old);
+	if (old && vcm_iova_mag_real(old))
+		kfree(old);
+	if (installed)
+		vcm_iova_cache_arm(cache);
 	return hit;
 }
 
-/* Try to cache the free range at @pfn of @order; false if it cannot. */
-static bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
-			       unsigned int order, unsigned long pfn)
+/* Try to take a cached range of @order that starts at or below @max_pfn. */
+static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
+					       unsigned int order,
+					       unsigned long max_pfn,
+					       unsigned long *pfn)
+{
+	struct vcm_iova_cpu *cpu = raw_cpu_ptr(cache->cpus);
+	struct vcm_iova_mag *mag;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&cpu->lock, flags);
+	cpu->active = true;
+	mag = cpu->mags[order].loaded;
+	i = mag->size;
+	/* Most often the last range freed fits: take it. */
+	if (likely(i && mag->pfns[i - 1] <= max_pfn)) {
+		*pfn = mag->pfns[i - 1];
+		mag->size = i - 1;
+		spin_unlock_irqrestore(&cpu->lock, flags);
+		return true;
+	}
+	spin_unlock_irqrestore(&cpu->lock, flags);
+	return vcm_iova_cache_get_slow(cache, order, max_pfn, pfn);
+}
+
+/*
+ * Slow path of vcm_iova_cache_put(): both magazines of @order are full or
+ * missing. Load a new one, moving the full spare to the depot, or back to
+ * the tree if the depot is full.
+ */
+static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
+					     unsigned int order,
+					     unsigned long pfn)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	struct vcm_iova_mag *new, *spill = NULL;
@@ -232,34 +356,45 @@ static bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
 	spin_lock_irqsave(&cpu->lock, flags);
 	cpu->active = true;
 	mags = &cpu->mags[order];
-	if (mags->loaded && mags->loaded->size < depot->cap)
+	if (mags->loaded->size < mags->loaded->cap)
 		goto push;
-	if (mags->prev && mags->prev->size < depot->cap) {
+	if (mags->prev->size < mags->prev->cap) {
 		swap(mags->loaded, mags->prev);
 		goto push;
 	}
 
-	new = vcm_iova_mag_alloc(depot->cap, GFP_ATOMIC | __GFP_NOWARN);
-	if (!new) {
-		spin_unlock_irqrestore(&cpu->lock, flags);
-		return false;
-	}
-	if (mags->loaded && !mags->prev) {
-		mags->prev = mags->loaded;
-	} else if (mags->loaded) {
-		/* Both are full: the spare goes to the depot. */
+	if (vcm_iova_mag_real(mags->prev) && vcm_iova_mag_real(mags->loaded)) {
+		/* Both are full: the new one replaces the spare. */
+		new = kmalloc(struct_size(new, pfns, depot->cap),
+			      GFP_ATOMIC | __GFP_NOWARN);
+		if (!new)
+			goto fail;
 		spill = mags->prev;
-		mags->prev = mags->loaded;
 		spin_lock(&cache->depot_lock);
-		if (depot->nr < VCM_IOVA_DEPOT_MAX) {
+		if (cache->depot_held + depot->charge <= cache->depot_max) {
 			spill->next = depot->full;
 			depot->full = spill;
-			depot->nr++;
+			cache->depot_held += depot->charge;
 			depot->active = true;
 			spill = NULL;
 		}
 		spin_unlock(&cache->depot_lock);
+	} else {
+		/* A slot is free: charge the new magazine to this CPU. */
+		if (!vcm_iova_cpu_charge(cache, cpu, order, depot->charge))
+			goto fail;
+		new = kmalloc(struct_size(new, pfns, depot->cap),
+			      GFP_ATOMIC | __GFP_NOWARN);
+		if (!new) {
+			cpu->held -= depot->charge;
+			goto fail;
+		}
+		if (!vcm_iova_mag_real(mags->loaded))
+			swap(mags->loaded, mags->prev);
 	}
+	new->size = 0;
+	new->cap = depot->cap;
+	mags->prev = mags->loaded;
 	mags->loaded = new;
 push:
 	mags->loaded->pfns[mags->loaded->size++] = pfn;
@@ -267,9 +402,51 @@ push:
 
 	/* The depot is full: give this magazine back to the tree. */
 	vcm_iova_mag_release(cache, spill, order);
-	if (!test_bit(VCM_IOVA_CACHE_ARMED, &cache->flags))
-		vcm_iova_cache_arm(cache);
+	vcm_iova_cache_arm(cache);
 	return true;
+
+fail:
+	spin_unlock_irqrestore(&cpu->lock, flags);
+	return false;
+}
+
+/* Try to cache the free range at @pfn of @order; false if it cannot. */
+static __always_inline bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
+					       unsigned int order,
+					       unsigned long pfn)
+{
+	struct vcm_iova_cpu *cpu = raw_cpu_ptr(cache->cpus);
+	struct vcm_iova_mag *mag;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cpu->lock, flags);
+	cpu->active = true;
+	mag = cpu->mags[order].loaded;
+	if (likely(mag->size < mag->cap)) {
+		mag->pfns[mag->size++] = pfn;
+		spin_unlock_irqrestore(&cpu->lock, flags);
+		return true;
+	}
+	spin_unlock_irqrestore(&cpu->lock, flags);
+	return vcm_iova_cache_put_slow(cache, order, pfn);
+}
+
+/* Checks and tree allocation for what the cache did not answer. */
+static noinline int vcm_iova_alloc_slow(struct vcm_iova_cache *cache,
+					unsigned long size,
+					unsigned long limit_pfn, gfp_t gfp,
+					unsigned long *pfn)
+{
+	struct vcm_iova_space *space = cache->space;
+
+	if (!size)
+		return -EINVAL;
+	if (limit_pfn < space->start_pfn)
+		return -ERANGE;
+	if (size > VCM_IOVA_MAX_PFN)
+		return -ENOSPC;
+	size = roundup_pow_of_two(size);
+	return vcm_iova_alloc(space, size, size, limit_pfn, gfp, pfn);
 }
 
 /**
@@ -296,24 +473,35 @@ push:
 int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 			unsigned long limit_pfn, gfp_t gfp, unsigned long *pfn)
 {
-	struct vcm_iova_space *space = cache->space;
+	unsigned long mask = size - 1;
 	unsigned int order;
 
-	if (!size)
-		return -EINVAL;
-	if (limit_pfn < space->start_pfn)
-		return -ERANGE;
-	if (size > VCM_IOVA_MAX_PFN)
-		return -ENOSPC;
-
-	order = order_base_2(size);
-	if (order < cache->nr_orders &&
-	    vcm_iova_cache_get(cache, order, limit_pfn, pfn))
-		return 0;
-	return vcm_iova_alloc(space, 1UL << order, 1UL << order, limit_pfn,
-			      gfp, pfn);
+	/*
+	 * One test rejects size 0 (mask wraps) and uncached sizes. A cached
+	 * range [p, p + 2^order - 1] fits when p <= limit_pfn - (2^order - 1);
+	 * when limit_pfn is below that, or below the start of the space,
+	 * nothing cached fits and the slow path answers.
+	 */
+	if (likely(mask < cache->max_size)) {
+		order = fls_long(mask);
+		mask = (1UL << order) - 1;
+		if (likely(mask <= limit_pfn) &&
+		    vcm_iova_cache_get(cache, order, limit_pfn - mask, pfn))
+			return 0;
+	}
+	return vcm_iova_alloc_slow(cache, size, limit_pfn, gfp, pfn);
 }
 EXPORT_SYMBOL_GPL(vcm_iova_alloc_fast);
+
+/* Free what the cache did not take. */
+static noinline void vcm_iova_free_slow(struct vcm_iova_cache *cache,
+					unsigned long pfn, unsigned long size)
+{
+	/* vcm_iova_alloc_fast() allocated the size rounded up. */
+	if (size && size <= VCM_IOVA_MAX_PFN)
+		size = roundup_pow_of_two(size);
+	vcm_iova_free(cache->space, pfn, size);
+}
 
 /**
  * vcm_iova_free_fast() - free a range allocated by vcm_iova_alloc_fast()
@@ -324,9 +512,9 @@ EXPORT_SYMBOL_GPL(vcm_iova_alloc_fast);
  * Cacheable sizes go to this CPU's cache without a shared lock; when its
  * magazines are full, one full magazine moves to the depot, or back to
  * the tree if the depot is full too. Other sizes, and ranges that cannot
- * be cached for lack of memory, go back to the tree by vcm_iova_free().
- * The cache does not check that the range is allocated: freeing a range
- * twice hands it out twice.
+ * be cached for lack of memory or within the cache's bounds, go back to
+ * the tree by vcm_iova_free(). The cache does not check that the range is
+ * allocated: freeing a range twice hands it out twice.
  *
  * Context: Any context; takes this CPU's cache lock and possibly the depot
  * and space locks with interrupts disabled. Never sleeps.
@@ -334,17 +522,12 @@ EXPORT_SYMBOL_GPL(vcm_iova_alloc_fast);
 void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 			unsigned long size)
 {
-	unsigned int order;
+	unsigned long mask = size - 1;
 
-	if (!size || size > VCM_IOVA_MAX_PFN) {
-		/* Not something vcm_iova_alloc_fast() handed out. */
-		vcm_iova_free(cache->space, pfn, size);
+	if (likely(mask < cache->max_size) &&
+	    vcm_iova_cache_put(cache, fls_long(mask), pfn))
 		return;
-	}
-	order = order_base_2(size);
-	if (order < cache->nr_orders && vcm_iova_cache_put(cache, order, pfn))
-		return;
-	vcm_iova_free(cache->space, pfn, 1UL << order);
+	vcm_iova_free_slow(cache, pfn, size);
 }
 EXPORT_SYMBOL_GPL(vcm_iova_free_fast);
 
@@ -369,8 +552,10 @@ void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu)
 		spin_lock_irqsave(&c->lock, flags);
 		loaded = c->mags[order].loaded;
 		prev = c->mags[order].prev;
-		c->mags[order].loaded = NULL;
-		c->mags[order].prev = NULL;
+		c->held -= (vcm_iova_mag_real(loaded) + vcm_iova_mag_real(prev)) *
+			   cache->depot[order].charge;
+		c->mags[order].loaded = &vcm_iova_mag_none;
+		c->mags[order].prev = &vcm_iova_mag_none;
 		spin_unlock_irqrestore(&c->lock, flags);
 
 		vcm_iova_mag_release(cache, loaded, order);
@@ -390,11 +575,12 @@ static bool vcm_iova_depot_drain(struct vcm_iova_cache *cache,
 
 	spin_lock_irqsave(&cache->depot_lock, flags);
 	if (idle_only && depot->active) {
-		busy = depot->nr;
+		busy = depot->full;
 	} else {
 		list = depot->full;
 		depot->full = NULL;
-		depot->nr = 0;
+		for (next = list; next; next = next->next)
+			cache->depot_held -= depot->charge;
 	}
 	depot->active = false;
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
@@ -501,10 +687,8 @@ VISIBLE_IF_KUNIT unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache
 
 		spin_lock_irqsave(&c->lock, flags);
 		for (order = 0; order < cache->nr_orders; order++) {
-			if (c->mags[order].loaded)
-				count += c->mags[order].loaded->size;
-			if (c->mags[order].prev)
-				count += c->mags[order].prev->size;
+			count += c->mags[order].loaded->size;
+			count += c->mags[order].prev->size;
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
@@ -603,18 +787,28 @@ struct vcm_iova_cache *vcm_iova_cache_create(struct vcm_iova_space *space)
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	for_each_possible_cpu(cpu)
-		spin_lock_init(&per_cpu_ptr(cache->cpus, cpu)->lock);
 
 	cache->space = space;
 	cache->nr_orders = nr_orders;
-	spin_lock_init(&cache->depot_lock);
+	cache->max_size = 1UL << (nr_orders - 1);
 	for (order = 0; order < nr_orders; order++) {
-		unsigned long per_mag = (VCM_IOVA_MAG_BYTES >> shift) >> order;
+		struct vcm_iova_depot *depot = &cache->depot[order];
 
-		cache->depot[order].cap = clamp(per_mag, 2UL,
-						(unsigned long)VCM_IOVA_MAG_SIZE);
+		depot->cap = vcm_iova_mag_cap(shift, order);
+		depot->charge = (unsigned long)depot->cap << order;
 	}
+	cache->cpu_max = VCM_IOVA_CPU_BYTES >> shift;
+	cache->depot_max = VCM_IOVA_DEPOT_BYTES >> shift;
+	for_each_possible_cpu(cpu) {
+		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
+
+		spin_lock_init(&c->lock);
+		for (order = 0; order < nr_orders; order++) {
+			c->mags[order].loaded = &vcm_iova_mag_none;
+			c->mags[order].prev = &vcm_iova_mag_none;
+		}
+	}
+	spin_lock_init(&cache->depot_lock);
 	INIT_DELAYED_WORK(&cache->reclaim_work, vcm_iova_cache_reclaim_work);
 
 	ret = vcm_iova_cpuhp_get();

@@ -9,6 +9,10 @@
 #include <linux/kconfig.h>
 #include <linux/vcm_iova.h>
 
+/* Capacity and size in bytes of one magazine of @order of @cache. */
+unsigned int vcm_iova_cache_mag_cap(const struct vcm_iova_cache *cache,
+				    unsigned int order, size_t *bytes);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Like vcm_iova_free() but silent: lets tests pass bad ranges on purpose. */
 int vcm_iova_remove(struct vcm_iova_space *space, unsigned long pfn,

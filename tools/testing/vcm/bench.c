@@ -7,6 +7,10 @@
  *
  *   W1 <bytes>: hot alloc/free pairs of one size through the per-CPU
  *               caches, with 1000 other ranges live.
+ *   M2 <steps>: not for callgrind: the bench module's W2 (1000 ranges
+ *               live, a window of 64 in flight, random sizes 4 KiB to
+ *               4 MiB through the caches); prints the KiB of free IOVA the
+ *               caches hold at the end.
  *   W3 <n>:     n live allocations of random sizes (1 to 16 pages,
  *               size-aligned) through the tree, then churn: free a random
  *               one, allocate a new one.
@@ -82,6 +86,27 @@ static void fast_free(unsigned long pfn, unsigned long size)
 {
 	vcm_iova_free_fast(cache, pfn, size);
 }
+
+static int tree_sum(unsigned long pfn, unsigned long size, void *data)
+{
+	*(unsigned long *)data += size;
+	return 0;
+}
+
+/* Pages allocated in the tree, cached ones included. */
+static unsigned long tree_pages(void)
+{
+	unsigned long pages = 0;
+
+	vcm_iova_walk_ranges(&space, tree_sum, &pages);
+	return pages;
+}
+
+/* Pages a fast allocation of @size takes. */
+static unsigned long fast_span(unsigned long size)
+{
+	return roundup_pow_of_two(size);
+}
 #else
 static struct iova_domain iovad;
 
@@ -123,6 +148,28 @@ static void fast_free(unsigned long pfn, unsigned long size)
 {
 	free_iova_fast(&iovad, pfn, size);
 }
+
+static unsigned long tree_pages(void)
+{
+	unsigned long pages = 0;
+	struct rb_node *node;
+	struct iova *iova;
+
+	for (node = rb_first(&iovad.rbroot); node; node = rb_next(node)) {
+		iova = rb_entry(node, struct iova, node);
+		if (iova != &iovad.anchor)
+			pages += iova->pfn_hi - iova->pfn_lo + 1;
+	}
+	return pages;
+}
+
+/* alloc_iova_fast() rounds up only the sizes its rcache can hold. */
+static unsigned long fast_span(unsigned long size)
+{
+	/* 1 << (IOVA_RANGE_CACHE_MAX_SIZE - 1), private to iova.c */
+	return size < 32 ?
+	       roundup_pow_of_two(size) : size;
+}
 #endif
 
 static unsigned long *live_pfn, *live_size;
@@ -153,6 +200,30 @@ static noinline unsigned long bench_measure(const char *w,
 	return ops;
 }
 
+/* The bench module's W2: KiB of free IOVA cached after @steps steps. */
+static unsigned long mixed_cached_kib(unsigned long steps)
+{
+	unsigned long limit = (1UL << 20) - 1, i, j, live = 0, win = 64;
+	unsigned long pfn[64], size[64];
+
+	setup(limit, 1);
+	for (i = 0; i < 1000; i++) {
+		j = 1 + rnd() % 16;
+		tree_alloc(j, limit);
+		live += j;
+	}
+	for (i = 0; i < steps + win; i++) {
+		j = i % win;
+		if (i >= win)
+			fast_free(pfn[j], size[j]);
+		size[j] = 1 + rnd() % (1UL << (rnd() % 11));
+		pfn[j] = fast_alloc(size[j], limit);
+	}
+	for (j = 0; j < win; j++)
+		live += fast_span(size[j]);
+	return (tree_pages() - live) * (GRANULE / 1024);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long param, limit, i, ops, pfn, size;
@@ -162,6 +233,10 @@ int main(int argc, char **argv)
 		return 2;
 	w = argv[1];
 	param = strtoul(argv[2], NULL, 0);
+	if (!strcmp(w, "M2")) {
+		printf("%lu\n", mixed_cached_kib(param));
+		return 0;
+	}
 	if (!strcmp(w, "W1")) {
 		limit = (1UL << 20) - 1;	/* 32-bit DMA mask */
 		setup(limit, 1);

@@ -4,7 +4,7 @@
 # Guest side of the VCM tests. Each test prints "vcmtest: ok NAME" or
 # "vcmtest: not ok NAME"; the host counts them and checks the plan.
 #
-#   tests.sh check|run
+#   tests.sh check|run|bench
 mode=$1
 strict=1
 grep -q 'iommu.strict=0' /proc/cmdline && strict=0
@@ -158,8 +158,13 @@ check)
 	t dmabench-edu check_dmabench
 	t kmemleak check_kmemleak
 	;;
+bench)
+	/vcm/bench.sh
+	;;
 run)
-	log "IOMMU groups and default domain types (strict=$strict):"
+	log "IOMMU: $(dmesg | grep -m1 -E 'DMAR: IOMMU enabled|arm-smmu-v3.*ias')"
+	log "IOMMU groups and default domain types (strict=$strict);"
+	log "type DMA or DMA-FQ: the device's DMA is translated by the IOMMU"
 	show_groups
 	log "round trip through the IOMMU: 1 MiB of random data to /dev/$nvme and back (O_DIRECT)"
 	dd if=/dev/urandom of=/tmp/out.bin bs=1M count=1 2>/dev/null

@@ -3,13 +3,36 @@
 #
 # make bench: benchmarks that print figures, one line each:
 #   bench: <suite> <workload> <param> ours=<v> theirs=<v> unit=<u> ratio=<ours/theirs>
+# (lower is better). Figures, not tests: nothing here passes or fails on a
+# number; the script fails only when a benchmark could not run.
+#
+#  - userspace: callgrind instructions per operation, VCM against
+#    drivers/iommu/iova.c from the base tree (tools/testing/vcm);
+#  - in each guest (ARCHES), booted with 4 CPUs and a kernel without the
+#    debug options: the allocator workloads of drivers/iommu/vcm/iova_bench.c,
+#    VCM against iova.c's iova_domain in the same boot.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../../.." && pwd)
 cd "$top"
-"$top/tools/testing/vcm/scripts/tree.sh" || exit 1
-ran=0
-if [ -f tools/testing/vcm/Makefile ]; then
-	make -s -C tools/testing/vcm KSRC="$top/build/linux" callgrind || exit 1
-	ran=1
-fi
-[ $ran = 1 ] || { echo "bench: nothing to measure yet"; exit 1; }
+s=tools/testing/vcm/scripts
+ARCHES=${ARCHES:-x86_64 arm64}
+rc=0
+
+$s/tree.sh || exit 1
+echo "== userspace: callgrind, instructions per operation"
+make -s -C tools/testing/vcm KSRC="$top/build/linux" callgrind || rc=1
+
+for arch in $ARCHES; do
+	out=$top/build/$arch-bench
+	log=build/logs/$arch-strict-bench.log
+	echo "== $arch guest: allocator workloads, ns/op and KiB"
+	FRAGMENTS=tools/testing/vcm/configs/bench.config $s/kernel.sh "$arch" "$out" || { rc=1; continue; }
+	$s/initramfs.sh "$arch" "build/initramfs-$arch.cpio.gz" || { rc=1; continue; }
+	image=$out/arch/x86/boot/bzImage
+	[ "$arch" = arm64 ] && image=$out/arch/arm64/boot/Image
+	SMP=4 TIMEOUT=${BENCH_TIMEOUT:-900} $s/qemu.sh "$arch" strict bench "$image" \
+		"build/initramfs-$arch.cpio.gz" "$log" || rc=1
+	grep '# note:' "$log" | sed 's/^/    /' | sort -u
+	$s/bench-alloc.sh "$log" || rc=1
+done
+exit $rc

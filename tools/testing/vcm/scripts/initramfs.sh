@@ -56,6 +56,7 @@ list=$work/cpio.list
 	echo "slink /bin/sh /bin/busybox 0777 0 0"
 	echo "file /init $guest/init 0755 0 0"
 	echo "file /vcm/tests.sh $guest/tests.sh 0755 0 0"
+	echo "file /vcm/bench.sh $guest/bench.sh 0755 0 0"
 	for p in "$work"/bin/*; do
 		echo "file /bin/$(basename "$p") $p 0755 0 0"
 	done

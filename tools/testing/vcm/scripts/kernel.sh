@@ -50,7 +50,8 @@ hash=$(cat $frags | sha256sum | cut -d' ' -f1)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.vcm-config-hash" 2>/dev/null)" != "$hash" ]; then
 	echo "  CONFIG  $out"
 	cat $frags > "$out/.vcm-fragments"
-	kmake KCONFIG_ALLCONFIG="$out/.vcm-fragments" allnoconfig >/dev/null
+	kmake KCONFIG_ALLCONFIG="$out/.vcm-fragments" allnoconfig 2>&1 >/dev/null |
+		grep -v "warning: override: reassigning to symbol" >&2 || true
 	# Later fragments override earlier ones: check the last word on each.
 	bad=0
 	while read -r opt val; do

@@ -39,7 +39,7 @@ patterns=(
 	'arm-smmu-v3.*event'
 	'soft lockup'
 	'hung_task|blocked for more than'
-	'rcu.*stall'
+	'detected stalls? on CPU|self-detected stall'
 	'timed out after'
 )
 # Informational lines that match a pattern above.

@@ -38,6 +38,9 @@ done
 
 cmdline="panic=-1 oops=panic iommu.strict=$strict vcm.mode=$purpose"
 cmdline="$cmdline loglevel=7 printk.time=1"
+# TCG on a loaded 2-core host is slow: keep the lockup and stall detectors,
+# with thresholds that only real hangs reach.
+cmdline="$cmdline watchdog_thresh=30 rcupdate.rcu_cpu_stall_timeout=60"
 case $arch in
 x86_64)
 	qemu=qemu-system-x86_64

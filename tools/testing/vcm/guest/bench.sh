@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest side of the IOVA allocator benchmark (CONFIG_VCM_IOVA_BENCH): run
+# the workloads through debugfs and print the results, one
+# "bench: alloc <workload> <param> ours=... theirs=... unit=... ratio=..."
+# line per figure, plus "# note: ..." lines.
+#
+#   bench.sh [param=value ...] [W1 ... W5]
+#
+# A param=value argument first sets the op count or time bound
+# /sys/module/vcm_iova_bench/parameters/param. The workloads default to all.
+d=/sys/kernel/debug/vcm_iova_bench
+p=/sys/module/vcm_iova_bench/parameters
+
+[ -e "$d/run" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ ! -e "$d/run" ]; then
+	echo "vcm_iova_bench: not in this kernel (CONFIG_VCM_IOVA_BENCH)"
+	exit 1
+fi
+
+sel=
+for a in "$@"; do
+	case $a in
+	*=*)
+		k=${a%%=*}
+		if [ ! -w "$p/$k" ]; then
+			echo "vcm_iova_bench: no parameter $k"
+			exit 1
+		fi
+		echo "${a#*=}" > "$p/$k" || exit 1
+		;;
+	*)
+		sel="$sel $a"
+		;;
+	esac
+done
+sel=${sel# }
+[ -n "$sel" ] || sel=all
+
+rc=0
+start=$(date +%s)
+echo "vcm_iova_bench: running $sel, $(cat "$p/reps") runs per allocator"
+if ! echo "$sel" > "$d/run"; then
+	echo "vcm_iova_bench: run failed"
+	rc=1
+fi
+cat "$d/results"
+echo "vcm_iova_bench: took $(($(date +%s) - start)) s"
+exit $rc
