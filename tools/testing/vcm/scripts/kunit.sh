@@ -18,5 +18,6 @@ echo "$out" | grep -Eq 'Ran [1-9][0-9]* tests' || { echo "kunit.sh: no KUnit tes
 # The configs are ours: a skipped test is a test that did not run.
 echo "$out" | grep -Eq 'Ran .*skipped: [1-9]' && { echo "kunit.sh: tests were skipped"; exit 1; }
 for suite in ${KUNIT_SUITES:-}; do
-	grep -q "# Subtest: $suite\$" "$log" || { echo "kunit.sh: suite $suite missing"; exit 1; }
+	tr -d '\r' < "$log" | grep -q "# Subtest: $suite\$" ||
+		{ echo "kunit.sh: suite $suite missing"; exit 1; }
 done

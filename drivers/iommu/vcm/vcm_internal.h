@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Private to drivers/iommu/vcm: the core's view of the graph.
+ */
+#ifndef _VCM_INTERNAL_H
+#define _VCM_INTERNAL_H
+
+#include <linux/vcm-drv.h>
+
+/**
+ * struct vcm_binding - an edge of the graph
+ * @res: reservation the memory is bound into
+ * @offset: offset of the binding inside @res
+ * @phys: the physical memory
+ * @phys_offset: offset of the bound range inside @phys
+ * @size: length in bytes
+ * @res_node: link in @res->bindings, under the context's lock
+ * @phys_node: link in @phys->bindings, under @phys->lock
+ * @mapped: the backend's ->map() put the binding into the hardware
+ */
+struct vcm_binding {
+	struct vcm_res *res;
+	u64 offset;
+	struct vcm_phys *phys;
+	u64 phys_offset;
+	u64 size;
+	struct rb_node res_node;
+	struct list_head phys_node;
+	bool mapped;
+};
+
+bool vcm_fault(struct vcm *vcm);
+
+extern atomic_long_t vcm_nr_pages;
+extern atomic_long_t vcm_nr_phys;
+
+#endif /* _VCM_INTERNAL_H */

@@ -1,0 +1,1423 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the VCM graph, over a mock IOMMU domain.
+ *
+ * The mock is a paging iommu_domain built here, with no IOMMU device
+ * behind it: its ops keep a page table in an xarray, one entry per 4 KiB
+ * granule, so that iommu_map()/iommu_unmap() of the IOMMU core work on it
+ * unchanged. An unmap that does not cover whole earlier maps is counted in
+ * ->mismatches, which every test checks to be 0, and warns once, which
+ * only a bug in VCM can cause. The mock can fail its n-th map, and the
+ * VCM core can fail its n-th allocation (struct vcm.fail_nth), so that the
+ * tests inject a failure at every step of each call chain and check that
+ * the graph is left as it was.
+ */
+
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vcm-drv.h>
+#include <linux/xarray.h>
+
+#include "vcm_internal.h"
+
+#define MOCK_SHIFT	12
+#define MOCK_GRANULE	BIT(MOCK_SHIFT)
+#define MOCK_PGSIZES	(SZ_4K | SZ_64K | SZ_2M)
+#define MOCK_START	SZ_1M
+#define MOCK_SIZE	SZ_1G
+
+/* Page table entry: the pfn, and whether a map_pages() page starts here. */
+#define MOCK_PTE(pfn, first)	xa_mk_value(((pfn) << 1) | ((first) ? 1 : 0))
+#define MOCK_PTE_PFN(e)		(xa_to_value(e) >> 1)
+#define MOCK_PTE_FIRST(e)	(xa_to_value(e) & 1)
+
+struct vcm_mock {
+	struct iommu_domain domain;
+	struct xarray pt;
+	unsigned long nr_mapped;
+	unsigned long mismatches;
+	unsigned int fail_nth;
+};
+
+static struct vcm_mock *to_mock(struct iommu_domain *domain)
+{
+	return container_of(domain, struct vcm_mock, domain);
+}
+
+static void mock_erase(struct vcm_mock *m, unsigned long idx,
+		       unsigned long nr)
+{
+	while (nr--) {
+		xa_erase(&m->pt, idx++);
+		m->nr_mapped--;
+	}
+}
+
+static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, gfp_t gfp, size_t *mapped)
+{
+	struct vcm_mock *m = to_mock(domain);
+	unsigned long g, nr = pgsize >> MOCK_SHIFT;
+	size_t i;
+
+	if (m->fail_nth && !--m->fail_nth)
+		return -ENOMEM;
+	for (i = 0; i < pgcount; i++) {
+		unsigned long idx = (iova + i * pgsize) >> MOCK_SHIFT;
+		unsigned long pfn = (paddr + i * pgsize) >> MOCK_SHIFT;
+
+		for (g = 0; g < nr; g++) {
+			void *old = xa_cmpxchg(&m->pt, idx + g, NULL,
+					       MOCK_PTE(pfn + g, !g), gfp);
+
+			if (old) {
+				if (!xa_is_err(old)) {
+					m->mismatches++;
+					WARN_ONCE(1, "vcm mock: double map\n");
+				}
+				mock_erase(m, idx, g);
+				return xa_is_err(old) ? xa_err(old) : -EEXIST;
+			}
+			m->nr_mapped++;
+		}
+		*mapped += pgsize;
+	}
+	return 0;
+}
+
+static size_t mock_unmap_pages(struct iommu_domain *domain,
+			       unsigned long iova, size_t pgsize,
+			       size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	struct vcm_mock *m = to_mock(domain);
+	unsigned long idx = iova >> MOCK_SHIFT, g;
+	unsigned long nr = (pgsize * pgcount) >> MOCK_SHIFT;
+	void *end = xa_load(&m->pt, idx + nr);
+	void *e;
+
+	/* The range must cover whole earlier map_pages() pages. */
+	e = xa_load(&m->pt, idx);
+	if (!e || !MOCK_PTE_FIRST(e) || (end && !MOCK_PTE_FIRST(end)))
+		goto mismatch;
+	for (g = 1; g < nr; g++)
+		if (!xa_load(&m->pt, idx + g))
+			goto mismatch;
+	mock_erase(m, idx, nr);
+	return pgsize * pgcount;
+
+mismatch:
+	m->mismatches++;
+	WARN_ONCE(1, "vcm mock: unmap of %#lx+%#zx matches no map\n", iova,
+		  pgsize * pgcount);
+	return 0;
+}
+
+static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	void *e = xa_load(&to_mock(domain)->pt, iova >> MOCK_SHIFT);
+
+	if (!e)
+		return 0;
+	return ((phys_addr_t)MOCK_PTE_PFN(e) << MOCK_SHIFT) |
+	       (iova & (MOCK_GRANULE - 1));
+}
+
+static const struct iommu_domain_ops mock_domain_ops = {
+	.map_pages = mock_map_pages,
+	.unmap_pages = mock_unmap_pages,
+	.iova_to_phys = mock_iova_to_phys,
+};
+
+static struct vcm_mock *mock_create(struct kunit *test)
+{
+	struct vcm_mock *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->domain.type = IOMMU_DOMAIN_UNMANAGED;
+	m->domain.ops = &mock_domain_ops;
+	m->domain.pgsize_bitmap = MOCK_PGSIZES;
+	xa_init(&m->pt);
+	return m;
+}
+
+/* Check that nothing is left mapped and no unmap mismatched; free. */
+static void mock_destroy(struct kunit *test, struct vcm_mock *m)
+{
+	unsigned long idx, left = 0;
+	void *e;
+
+	xa_for_each(&m->pt, idx, e)
+		left++;
+	KUNIT_EXPECT_EQ(test, left, 0UL);
+	KUNIT_EXPECT_EQ(test, m->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, m->mismatches, 0UL);
+	xa_destroy(&m->pt);
+}
+
+/* Per-test state: a mock domain and a context over it. */
+struct vcm_test {
+	struct vcm_mock *mock;
+	struct vcm *vcm;
+	long nr_pages;
+	long nr_phys;
+};
+
+static int vcm_test_init(struct kunit *test)
+{
+	struct vcm_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->nr_pages = atomic_long_read(&vcm_nr_pages);
+	t->nr_phys = atomic_long_read(&vcm_nr_phys);
+	t->mock = mock_create(test);
+	t->vcm = vcm_iommu_create(&t->mock->domain, MOCK_START, MOCK_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->vcm));
+	test->priv = t;
+	return 0;
+}
+
+static void vcm_test_exit(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ(test, t->vcm->nr_res, 0UL);
+	while (t->vcm->activations)
+		vcm_deactivate(t->vcm);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(t->vcm), 0);
+	mock_destroy(test, t->mock);
+	/* Nothing that VCM allocated is left (no other VCM user runs). */
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_pages), t->nr_pages);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_phys), t->nr_phys);
+}
+
+static phys_addr_t mock_translate(struct vcm_mock *m, dma_addr_t iova)
+{
+	return iommu_iova_to_phys(&m->domain, iova);
+}
+
+/* ---- Graph snapshots --------------------------------------------------- */
+
+struct vcm_snap {
+	unsigned long nr_res;
+	unsigned long nr_ranges;
+	unsigned long nr_bindings;
+	unsigned long nr_mapped;
+	unsigned int activations;
+	unsigned int nr_devs;
+	long nr_pages;
+	long nr_phys;
+};
+
+static int snap_count(struct vcm_res *res, void *data)
+{
+	*(unsigned long *)data += res->nr_bindings;
+	return 0;
+}
+
+static void vcm_snap(struct vcm_test *t, struct vcm_snap *s)
+{
+	s->nr_res = t->vcm->nr_res;
+	s->nr_ranges = vcm_iova_nr_ranges(&t->vcm->space);
+	s->nr_bindings = 0;
+	vcm_walk_res(t->vcm, snap_count, &s->nr_bindings);
+	s->nr_mapped = t->mock->nr_mapped;
+	s->activations = t->vcm->activations;
+	s->nr_devs = t->vcm->nr_devs;
+	s->nr_pages = atomic_long_read(&vcm_nr_pages);
+	s->nr_phys = atomic_long_read(&vcm_nr_phys);
+}
+
+static void expect_snap_eq(struct kunit *test, const struct vcm_snap *a,
+			   const struct vcm_snap *b)
+{
+	KUNIT_EXPECT_EQ(test, a->nr_res, b->nr_res);
+	KUNIT_EXPECT_EQ(test, a->nr_ranges, b->nr_ranges);
+	KUNIT_EXPECT_EQ(test, a->nr_bindings, b->nr_bindings);
+	KUNIT_EXPECT_EQ(test, a->nr_mapped, b->nr_mapped);
+	KUNIT_EXPECT_EQ(test, a->activations, b->activations);
+	KUNIT_EXPECT_EQ(test, a->nr_devs, b->nr_devs);
+	KUNIT_EXPECT_EQ(test, a->nr_pages, b->nr_pages);
+	KUNIT_EXPECT_EQ(test, a->nr_phys, b->nr_phys);
+}
+
+/* ---- Contexts ---------------------------------------------------------- */
+
+static void vcm_test_create_errors(struct kunit *test)
+{
+	struct vcm_mock *m = mock_create(test);
+	struct vcm *vcm;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(NULL, 0, SZ_1M)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(&m->domain, 0, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(&m->domain, 0x800,
+						       SZ_1M)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(&m->domain, 0,
+						       SZ_1M + 0x800)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(&m->domain,
+						       (dma_addr_t)-SZ_1M,
+						       SZ_2M)), -EOVERFLOW);
+	m->domain.type = IOMMU_DOMAIN_IDENTITY;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(&m->domain, 0, SZ_1M)),
+			-EINVAL);
+	m->domain.type = IOMMU_DOMAIN_UNMANAGED;
+	m->domain.geometry.aperture_start = SZ_1M;
+	m->domain.geometry.aperture_end = SZ_2M - 1;
+	m->domain.geometry.force_aperture = true;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(&m->domain, 0, SZ_1M)),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(&m->domain, SZ_1M,
+						       SZ_2M)), -ERANGE);
+	vcm = vcm_iommu_create(&m->domain, SZ_1M, SZ_1M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm));
+	KUNIT_EXPECT_EQ(test, vcm_destroy(vcm), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(NULL), -EINVAL);
+	mock_destroy(test, m);
+}
+
+static void vcm_test_activate(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_phys *a, *b;
+	struct vcm_res *res;
+
+	a = vcm_alloc(t->vcm, SZ_64K, 0);
+	b = vcm_alloc(t->vcm, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+
+	/* Made before activation: only in the graph. */
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, a, 0, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_FALSE(test, vcm_is_active(t->vcm));
+
+	/* Activation maps it. */
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+	KUNIT_EXPECT_TRUE(test, vcm_is_active(t->vcm));
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_64K / MOCK_GRANULE);
+	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + 0x1234),
+			a->parts[0].start + 0x1234);
+
+	/* Made while active: mapped at once. */
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_512K, b, 0, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_128K / MOCK_GRANULE);
+	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + SZ_512K),
+			b->parts[0].start);
+
+	/* Nesting. */
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+	vcm_deactivate(t->vcm);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_128K / MOCK_GRANULE);
+
+	/* An active context cannot be destroyed. */
+	KUNIT_EXPECT_EQ(test, vcm_destroy(t->vcm), -EBUSY);
+
+	/* Deactivation unmaps and keeps the graph. */
+	vcm_deactivate(t->vcm);
+	KUNIT_EXPECT_FALSE(test, vcm_is_active(t->vcm));
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 2U);
+	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start), 0);
+
+	/* And reactivation maps it all again. */
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_128K / MOCK_GRANULE);
+	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	vcm_deactivate(t->vcm);
+
+	KUNIT_EXPECT_EQ(test, vcm_activate(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(a), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(b), 0);
+}
+
+static void vcm_test_destroy_leftovers(struct kunit *test)
+{
+	struct vcm_mock *m = mock_create(test);
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+	struct vcm *vcm;
+
+	vcm = vcm_iommu_create(&m->domain, MOCK_START, MOCK_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm));
+	phys = vcm_alloc(vcm, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	res = vcm_map(vcm, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm_make_binding(vcm, SZ_16K, 0, 0)));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm_reserve(vcm, SZ_2M, 0, 0)));
+	KUNIT_EXPECT_EQ(test, vcm_activate(vcm), 0);
+	KUNIT_EXPECT_GT(test, m->nr_mapped, 0UL);
+	vcm_deactivate(vcm);
+
+	/* Warns in the log, frees everything but the caller's memory. */
+	KUNIT_EXPECT_EQ(test, vcm_destroy(vcm), 0);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 0U);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	mock_destroy(test, m);
+}
+
+static void vcm_test_assoc(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct device *d1, *d2;
+	struct vcm_mock *m;
+	struct vcm *other;
+
+	d1 = kunit_kzalloc(test, sizeof(*d1), GFP_KERNEL);
+	d2 = kunit_kzalloc(test, sizeof(*d2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d1);
+	KUNIT_ASSERT_NOT_NULL(test, d2);
+	m = mock_create(test);
+	other = vcm_iommu_create(&m->domain, 0, SZ_1M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+
+	KUNIT_EXPECT_NULL(test, vcm_from_dev(d1));
+	KUNIT_EXPECT_EQ(test, vcm_assoc(t->vcm, d1), 0);
+	KUNIT_EXPECT_EQ(test, vcm_assoc(t->vcm, d2), 0);
+	KUNIT_EXPECT_PTR_EQ(test, vcm_from_dev(d1), t->vcm);
+	KUNIT_EXPECT_EQ(test, vcm_assoc(other, d1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_assoc(NULL, d1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_assoc(other, NULL), -EINVAL);
+	vcm_deassoc(t->vcm, d1);
+	KUNIT_EXPECT_NULL(test, vcm_from_dev(d1));
+	KUNIT_EXPECT_EQ(test, vcm_assoc(other, d1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, vcm_from_dev(d1), other);
+
+	/* Destroying a context deassociates its devices. */
+	KUNIT_EXPECT_EQ(test, vcm_destroy(other), 0);
+	KUNIT_EXPECT_NULL(test, vcm_from_dev(d1));
+	KUNIT_EXPECT_PTR_EQ(test, vcm_from_dev(d2), t->vcm);
+	vcm_deassoc(t->vcm, d2);
+	KUNIT_EXPECT_EQ(test, t->vcm->nr_devs, 0U);
+	mock_destroy(test, m);
+}
+
+/* ---- Reservations ------------------------------------------------------ */
+
+static void vcm_test_reserve(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm *vcm = t->vcm;
+	struct vcm_res *a, *b, *c;
+
+	a = vcm_reserve(vcm, SZ_64K, SZ_2M, VCM_READ);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_EXPECT_EQ(test, a->start % SZ_2M, 0);
+	KUNIT_EXPECT_GE(test, a->start, (dma_addr_t)MOCK_START);
+	KUNIT_EXPECT_LE(test, a->start + a->size, (dma_addr_t)MOCK_START +
+			MOCK_SIZE);
+	KUNIT_EXPECT_EQ(test, a->type, VCM_RES_DYNAMIC);
+	KUNIT_EXPECT_EQ(test, a->flags, VCM_READ);
+
+	b = vcm_reserve_at(vcm, MOCK_START, SZ_1M, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_EQ(test, b->type, VCM_RES_FIXED);
+	KUNIT_EXPECT_EQ(test, b->flags, VCM_READ | VCM_WRITE);
+	c = vcm_reserve_at(vcm, MOCK_START + SZ_1M, SZ_64K, VCM_REGION);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	KUNIT_EXPECT_EQ(test, c->type, VCM_RES_REGION);
+	KUNIT_EXPECT_EQ(test, vcm->nr_res, 3UL);
+
+	/* Bad input. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(NULL, SZ_4K, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, 0, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, 100, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, SZ_4K, 3 * SZ_4K, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, SZ_4K, 0x800, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, SZ_4K, 0, 0x100)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, SZ_4K, 0,
+						  VCM_REGION)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, SZ_2G, 0, 0)), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(vcm, SZ_1G, 0, 0)), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(NULL, 0, SZ_4K, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, MOCK_START, 0, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, MOCK_START + 0x10,
+						     SZ_4K, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, MOCK_START, SZ_4K,
+						     0x100)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, (dma_addr_t)-SZ_4K,
+						     SZ_8K, 0)), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, 0, SZ_4K, 0)),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, MOCK_START +
+						     MOCK_SIZE - SZ_4K, SZ_8K,
+						     0)), -ERANGE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, MOCK_START + SZ_64K,
+						     SZ_4K, 0)), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(vcm, MOCK_START + SZ_1M,
+						     SZ_4K, 0)), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, vcm->nr_res, 3UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&vcm->space), 3UL);
+
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(a), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(b), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(c), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&vcm->space), 0UL);
+
+	/* The whole space, once free again. */
+	a = vcm_reserve(vcm, MOCK_SIZE, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_EXPECT_EQ(test, a->start, (dma_addr_t)MOCK_START);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(a), 0);
+}
+
+/* ---- Physical memory --------------------------------------------------- */
+
+static void vcm_test_alloc(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	const struct vcm_phys_part *part;
+	struct vcm_phys *phys;
+	u64 total = 0, prev = U64_MAX, len;
+	phys_addr_t pa;
+
+	phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + SZ_8K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_TRUE(test, phys->owned);
+	for (part = vcm_phys_next_part(phys, NULL); part;
+	     part = vcm_phys_next_part(phys, part)) {
+		/* Largest first, each naturally aligned. */
+		KUNIT_EXPECT_LE(test, part->size, prev);
+		KUNIT_EXPECT_TRUE(test, part->size == SZ_2M ||
+				  part->size == SZ_64K || part->size == SZ_4K);
+		KUNIT_EXPECT_EQ(test, part->start & (part->size - 1), 0);
+		prev = part->size;
+		total += part->size;
+	}
+	KUNIT_EXPECT_EQ(test, total, (u64)SZ_2M + SZ_64K + SZ_8K);
+	KUNIT_EXPECT_EQ(test, phys->size, total);
+
+	/* The walker. */
+	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(phys, 0, &pa, &len), 0);
+	KUNIT_EXPECT_EQ(test, pa, phys->parts[0].start);
+	KUNIT_EXPECT_EQ(test, len, phys->parts[0].size);
+	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(phys, total - 1, &pa, &len), 0);
+	KUNIT_EXPECT_EQ(test, len, 1ULL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(phys, total, &pa, &len),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(NULL, 0, &pa, &len), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	/* When the large size fails, smaller ones are used. */
+	t->vcm->fail_nth = 2;	/* 1: parts array, 2: the 2 MiB block */
+	phys = vcm_alloc(t->vcm, SZ_2M, 0);
+	t->vcm->fail_nth = 0;
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, phys->count, SZ_2M / SZ_64K);
+	KUNIT_EXPECT_EQ(test, phys->parts[0].size, (u64)SZ_64K);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	/* Contiguous. */
+	phys = vcm_alloc(t->vcm, SZ_64K + SZ_4K, VCM_ALLOC_CONTIG);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, phys->count, 1U);
+	KUNIT_EXPECT_EQ(test, phys->size, (u64)SZ_64K + SZ_4K);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	/* Without a context. */
+	phys = vcm_alloc(NULL, SZ_128K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(t->vcm, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(t->vcm, 100, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(t->vcm, SZ_4K, 0x80)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(NULL, SZ_1G, VCM_ALLOC_CONTIG)),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, vcm_free(NULL), -EINVAL);
+}
+
+static void vcm_test_phys_wrappers(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct page *pages[6], *block;
+	struct vcm_phys *phys;
+	struct sg_table sgt;
+	struct vcm_res *res;
+	int i;
+
+	block = alloc_pages(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	for (i = 0; i < 4; i++)
+		pages[i] = nth_page(block, i);
+	pages[4] = alloc_page(GFP_KERNEL);
+	pages[5] = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages[4]);
+	KUNIT_ASSERT_NOT_NULL(test, pages[5]);
+
+	/* Adjacent pages become one part. */
+	phys = vcm_phys_from_pages(pages, 6);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_LE(test, phys->count, 3U);
+	KUNIT_EXPECT_GE(test, phys->parts[0].size, (u64)4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, phys->size, (u64)6 * PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, phys->owned);
+	res = vcm_map(t->vcm, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_EQ(test, mock_translate(t->mock,
+						     res->start + i * PAGE_SIZE),
+				page_to_phys(pages[i]));
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	/* A scatter-gather table. */
+	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sgt, pages, 6, 0,
+							6 * PAGE_SIZE,
+							GFP_KERNEL), 0);
+	phys = vcm_phys_from_sgt(&sgt);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, phys->size, (u64)6 * PAGE_SIZE);
+	res = vcm_map(t->vcm, phys, VCM_READ);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + 5 *
+					     PAGE_SIZE), page_to_phys(pages[5]));
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	sg_free_table(&sgt);
+
+	/* An MMIO doorbell in part of a larger window. */
+	phys = vcm_phys_from_range(0xfee00000, SZ_4K, VCM_MMIO);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_NULL(test, phys->parts[0].page);
+	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_64K, phys, 0, SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + SZ_64K + 8),
+			0xfee00008);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	vcm_deactivate(t->vcm);
+
+	/* Bad input. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(NULL, 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(pages, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_sgt(NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_range(0, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_range(0, SZ_4K, 0x100)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_range((phys_addr_t)-SZ_4K,
+							  SZ_8K, 0)),
+			-EOVERFLOW);
+
+	__free_pages(block, 2);
+	__free_page(pages[4]);
+	__free_page(pages[5]);
+}
+
+/* ---- Bindings ---------------------------------------------------------- */
+
+static void vcm_test_bind(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_phys *phys, *small;
+	struct vcm_res *res, *region;
+
+	phys = vcm_alloc(t->vcm, SZ_128K, 0);
+	small = vcm_alloc(t->vcm, SZ_8K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(small));
+	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	region = vcm_reserve_at(t->vcm, MOCK_START, SZ_64K, VCM_REGION);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(region));
+
+	/* Several bindings, of parts of one phys, in one reservation. */
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, 0, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_256K, phys, SZ_64K, SZ_64K),
+			0);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_512K, small, 0, SZ_8K), 0);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 3U);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 2U);
+
+	/* Bad input leaves it all as it is. */
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, 0, SZ_64K), -EALREADY);
+	KUNIT_EXPECT_EQ(test, vcm_bind(res, phys), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_256K - SZ_4K, small, 0,
+					  SZ_8K), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_64K - SZ_4K, small, 0,
+					  SZ_8K), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_1M - SZ_4K, small, 0,
+					  SZ_8K), -ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K, small, SZ_4K, SZ_8K),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, (u64)-SZ_4K, small, 0, SZ_8K),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K, small, (u64)-SZ_4K,
+					  SZ_8K), -ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K + 1, small, 0, SZ_4K),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K, small, 0x10, SZ_4K),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K, small, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(NULL, 0, small, 0, SZ_4K), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, NULL, 0, SZ_4K), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind(region, small), -EPERM);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(region), -EPERM);
+	KUNIT_EXPECT_EQ(test, vcm_bind(NULL, small), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind(res, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 3U);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 2U);
+	KUNIT_EXPECT_EQ(test, small->nr_bindings, 1U);
+
+	/* Freeing or unreserving what is bound. */
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_destroy_binding(res), -EINVAL);
+
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, SZ_4K), -ENOENT);
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(NULL, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, SZ_256K), 0);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, vcm_res_phys(res), phys);
+	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unbind(NULL), -EINVAL);
+	KUNIT_EXPECT_NULL(test, vcm_res_phys(res));
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 0U);
+
+	/* A phys larger than the reservation. */
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	res = vcm_reserve(t->vcm, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_bind(res, phys), -ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_bind(res, small), 0);
+
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(region), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(small), 0);
+}
+
+static void vcm_test_map(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+	phys_addr_t pa;
+
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+	phys = vcm_alloc(t->vcm, SZ_4M, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	res = vcm_map(t->vcm, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	/* Aligned for block mappings. */
+	KUNIT_EXPECT_EQ(test, res->start % SZ_2M, 0);
+	KUNIT_EXPECT_EQ(test, res->size, (u64)SZ_4M);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_4M / MOCK_GRANULE);
+	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, SZ_2M + SZ_4K, &pa,
+					       NULL), 0);
+	KUNIT_EXPECT_EQ(test, mock_translate(t->mock,
+					     res->start + SZ_2M + SZ_4K), pa);
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, 0), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(NULL, phys, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(t->vcm, NULL, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(t->vcm, phys, 0x100)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	res = vcm_make_binding(t->vcm, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_64K / MOCK_GRANULE);
+	KUNIT_EXPECT_EQ(test, vcm_unbind(res), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_destroy_binding(res), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_destroy_binding(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(NULL, SZ_4K, 0, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(t->vcm, 0, 0, 0)),
+			-EINVAL);
+	vcm_deactivate(t->vcm);
+}
+
+/* ---- One-to-one and kernel contexts ------------------------------------ */
+
+static void vcm_test_onetoone(struct kunit *test)
+{
+	struct vcm_phys *phys, *sparse;
+	struct vcm_res *res, *res2;
+	struct page *pages[2];
+	struct vcm *o2o;
+
+	o2o = vcm_onetoone_create(0, BIT_ULL(52));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
+	KUNIT_EXPECT_EQ(test, vcm_activate(o2o), 0);
+
+	res = vcm_make_binding(o2o, SZ_64K + SZ_4K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	phys = vcm_res_phys(res);
+	KUNIT_ASSERT_NOT_NULL(test, phys);
+	KUNIT_EXPECT_EQ(test, phys->count, 1U);
+	KUNIT_EXPECT_EQ(test, (u64)res->start, (u64)phys->parts[0].start);
+
+	/* Only reserve and bind together. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(o2o, SZ_4K, 0, 0)),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(o2o, SZ_1M, SZ_4K, 0)),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vcm_bind(res, phys), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, 0), -EOPNOTSUPP);
+	/* The same memory can be there only once. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(o2o, phys, 0)), -EADDRINUSE);
+
+	/* Memory that is not contiguous cannot be mapped one-to-one. */
+	pages[0] = alloc_page(GFP_KERNEL);
+	pages[1] = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages[0]);
+	KUNIT_ASSERT_NOT_NULL(test, pages[1]);
+	sparse = vcm_phys_from_pages(pages, 2);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sparse));
+	if (sparse->count == 2)
+		KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(o2o, sparse, 0)),
+				-EINVAL);
+	vcm_free(sparse);
+	sparse = vcm_phys_from_pages(pages, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sparse));
+	res2 = vcm_map(o2o, sparse, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res2));
+	KUNIT_EXPECT_EQ(test, (u64)res2->start, (u64)page_to_phys(pages[0]));
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res2), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(sparse), 0);
+	__free_page(pages[0]);
+	__free_page(pages[1]);
+
+	KUNIT_EXPECT_EQ(test, vcm_destroy_binding(res), 0);
+	vcm_deactivate(o2o);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(o2o), 0);
+}
+
+static void vcm_test_kernel(struct kunit *test)
+{
+	struct vcm_phys *phys, *mmio;
+	struct vcm_res *res, *ro;
+	struct vcm *cpu;
+	phys_addr_t pa;
+	u32 *va;
+
+	cpu = vcm_kernel_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cpu));
+	phys = vcm_alloc(NULL, SZ_2M + SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	res = vcm_map(cpu, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	va = vcm_kernel_addr(res);
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(va));
+	va[0] = 0xdecade;
+	va[(SZ_2M + SZ_64K) / 4 - 1] = 0xfeed;
+	KUNIT_EXPECT_EQ(test, *(u32 *)page_address(phys->parts[0].page),
+			0xdecade);
+	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, SZ_2M, &pa, NULL), 0);
+	KUNIT_EXPECT_PTR_EQ(test, vmalloc_to_page((u8 *)va + SZ_2M),
+			    pfn_to_page(PHYS_PFN(pa)));
+
+	/* A second, read-only mapping of the same memory. */
+	ro = vcm_map(cpu, phys, VCM_READ);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ro));
+	KUNIT_EXPECT_NE(test, ro->start, res->start);
+	KUNIT_EXPECT_EQ(test, *(u32 *)vcm_kernel_addr(ro), 0xdecade);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 2U);
+
+	mmio = vcm_phys_from_range(0xfee00000, SZ_4K, VCM_MMIO);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mmio));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(cpu, mmio, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_free(mmio), 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(cpu, SZ_4K, 0, 0)),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_NULL(test, vcm_kernel_addr(NULL));
+
+	KUNIT_EXPECT_EQ(test, vcm_unmap(ro), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(cpu), 0);
+}
+
+/* ---- Walking the graph ------------------------------------------------- */
+
+struct walk {
+	struct vcm_binding_info seen[8];
+	unsigned int n;
+};
+
+static int walk_binding(const struct vcm_binding_info *info, void *data)
+{
+	struct walk *w = data;
+
+	if (w->n < ARRAY_SIZE(w->seen))
+		w->seen[w->n] = *info;
+	w->n++;
+	return 0;
+}
+
+static int walk_res(struct vcm_res *res, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static int walk_stop(struct vcm_res *res, void *data)
+{
+	return -EINTR;
+}
+
+static void vcm_test_walk(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_mock *m2 = mock_create(test);
+	struct vcm_res *r1, *r2, *r3;
+	struct vcm_phys *phys;
+	struct walk w = { };
+	unsigned int nres = 0;
+	struct vcm *v2;
+
+	v2 = vcm_iommu_create(&m2->domain, 0, SZ_256M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v2));
+	phys = vcm_alloc(t->vcm, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	r1 = vcm_reserve(t->vcm, SZ_1M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r1));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(r1, SZ_512K, phys, 0, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(r1, 0, phys, SZ_32K, SZ_32K), 0);
+	r2 = vcm_map(v2, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r2));
+	r3 = vcm_reserve(t->vcm, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r3));
+
+	/* Who maps this memory? */
+	KUNIT_EXPECT_EQ(test, vcm_phys_walk_bindings(phys, walk_binding, &w),
+			0);
+	KUNIT_ASSERT_EQ(test, w.n, 3U);
+	KUNIT_EXPECT_PTR_EQ(test, w.seen[0].vcm, t->vcm);
+	KUNIT_EXPECT_PTR_EQ(test, w.seen[0].res, r1);
+	KUNIT_EXPECT_EQ(test, w.seen[0].offset, (u64)SZ_512K);
+	KUNIT_EXPECT_EQ(test, w.seen[1].phys_offset, (u64)SZ_32K);
+	KUNIT_EXPECT_PTR_EQ(test, w.seen[2].vcm, v2);
+	KUNIT_EXPECT_PTR_EQ(test, w.seen[2].res, r2);
+	KUNIT_EXPECT_EQ(test, w.seen[2].size, (u64)SZ_64K);
+
+	/* What is in this context? */
+	KUNIT_EXPECT_EQ(test, vcm_walk_res(t->vcm, walk_res, &nres), 0);
+	KUNIT_EXPECT_EQ(test, nres, 2U);
+	KUNIT_EXPECT_EQ(test, vcm_walk_res(t->vcm, walk_stop, NULL),
+			-EINTR);
+	w.n = 0;
+	KUNIT_EXPECT_EQ(test, vcm_res_walk_bindings(r1, walk_binding, &w),
+			0);
+	KUNIT_ASSERT_EQ(test, w.n, 2U);
+	KUNIT_EXPECT_EQ(test, w.seen[0].offset, 0ULL);	/* sorted */
+	KUNIT_EXPECT_EQ(test, w.seen[1].offset, (u64)SZ_512K);
+	KUNIT_EXPECT_EQ(test, vcm_walk_res(NULL, walk_res, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_res_walk_bindings(r1, NULL, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_walk_bindings(NULL, walk_binding, NULL),
+			-EINVAL);
+
+	KUNIT_EXPECT_EQ(test, vcm_unmap(r1), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(r2), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(r3), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(v2), 0);
+	mock_destroy(test, m2);
+}
+
+/* ---- Failure injection ------------------------------------------------- */
+
+struct vcm_op {
+	const char *name;
+	int (*run)(struct vcm_test *t);
+	void (*undo)(struct vcm_test *t);
+};
+
+static struct vcm_phys *fi_phys;
+static struct vcm_res *fi_res, *fi_win;
+
+static int fi_reserve(struct vcm_test *t)
+{
+	fi_res = vcm_reserve(t->vcm, SZ_64K, 0, 0);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
+static void fi_unreserve(struct vcm_test *t)
+{
+	vcm_unreserve(fi_res);
+}
+
+static int fi_reserve_at(struct vcm_test *t)
+{
+	fi_res = vcm_reserve_at(t->vcm, MOCK_START + SZ_2M, SZ_64K, 0);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
+static int fi_bind_at(struct vcm_test *t)
+{
+	return vcm_bind_at(fi_win, SZ_64K, fi_phys, 0, fi_phys->size);
+}
+
+static void fi_unbind_at(struct vcm_test *t)
+{
+	vcm_unbind_at(fi_win, SZ_64K);
+}
+
+static int fi_map(struct vcm_test *t)
+{
+	fi_res = vcm_map(t->vcm, fi_phys, 0);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
+static void fi_unmap(struct vcm_test *t)
+{
+	vcm_unmap(fi_res);
+}
+
+static int fi_make_binding(struct vcm_test *t)
+{
+	fi_res = vcm_make_binding(t->vcm, SZ_2M + SZ_128K + SZ_4K, 0, 0);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
+static void fi_destroy_binding(struct vcm_test *t)
+{
+	vcm_destroy_binding(fi_res);
+}
+
+static int fi_activate(struct vcm_test *t)
+{
+	return vcm_activate(t->vcm);
+}
+
+static void fi_deactivate(struct vcm_test *t)
+{
+	vcm_deactivate(t->vcm);
+}
+
+static struct device fi_dev;
+
+static int fi_assoc(struct vcm_test *t)
+{
+	return vcm_assoc(t->vcm, &fi_dev);
+}
+
+static void fi_deassoc(struct vcm_test *t)
+{
+	vcm_deassoc(t->vcm, &fi_dev);
+}
+
+static int fi_alloc(struct vcm_test *t)
+{
+	struct vcm_phys *phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + SZ_4K, 0);
+
+	if (IS_ERR(phys))
+		return PTR_ERR(phys);
+	vcm_free(phys);
+	return 0;
+}
+
+static void fi_nothing(struct vcm_test *t)
+{
+}
+
+static const struct vcm_op fi_ops[] = {
+	{ "reserve", fi_reserve, fi_unreserve },
+	{ "reserve_at", fi_reserve_at, fi_unreserve },
+	{ "bind_at", fi_bind_at, fi_unbind_at },
+	{ "map", fi_map, fi_unmap },
+	{ "make_binding", fi_make_binding, fi_destroy_binding },
+	{ "activate", fi_activate, fi_deactivate },
+	{ "assoc", fi_assoc, fi_deassoc },
+	{ "alloc", fi_alloc, fi_nothing },
+};
+
+/*
+ * Fail the n-th allocation (or, with @mock, the n-th IOMMU map) of @op
+ * for n = 1, 2, ... until @op succeeds without reaching the n-th one;
+ * every failure must leave the graph as it was.
+ */
+static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
+			   const struct vcm_op *op, bool mock)
+{
+	struct vcm_snap before, after;
+	unsigned int n, left;
+	int ret;
+
+	for (n = 1; n < 256; n++) {
+		vcm_snap(t, &before);
+		if (mock)
+			t->mock->fail_nth = n;
+		else
+			t->vcm->fail_nth = n;
+		ret = op->run(t);
+		left = mock ? t->mock->fail_nth : t->vcm->fail_nth;
+		t->mock->fail_nth = 0;
+		t->vcm->fail_nth = 0;
+		if (!ret) {
+			op->undo(t);
+			vcm_snap(t, &after);
+			expect_snap_eq(test, &before, &after);
+			if (left)
+				return;
+			continue;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, left, 0U, "%s failed by itself: %d",
+				    op->name, ret);
+		vcm_snap(t, &after);
+		expect_snap_eq(test, &before, &after);
+		if (left)
+			return;
+	}
+	KUNIT_FAIL(test, "%s: no success after %u failures", op->name, n);
+}
+
+static void vcm_test_fault_injection(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_phys *other;
+	struct vcm_res *busy;
+	unsigned int i;
+	bool active;
+
+	fi_phys = vcm_alloc(t->vcm, SZ_2M + SZ_128K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fi_phys));
+	other = vcm_alloc(t->vcm, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	fi_win = vcm_reserve(t->vcm, SZ_8M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fi_win));
+	/* Some bindings for activation to map and to unmap on failure. */
+	busy = vcm_map(t->vcm, other, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(busy));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(fi_win, SZ_4M, other, 0, SZ_64K), 0);
+
+	for (active = false; ; active = true) {
+		for (i = 0; i < ARRAY_SIZE(fi_ops); i++) {
+			if (active && fi_ops[i].run == fi_activate)
+				continue;
+			vcm_fault_loop(test, t, &fi_ops[i], false);
+			vcm_fault_loop(test, t, &fi_ops[i], true);
+		}
+		if (active)
+			break;
+		KUNIT_ASSERT_EQ(test, vcm_activate(t->vcm), 0);
+	}
+	vcm_deactivate(t->vcm);
+
+	KUNIT_EXPECT_EQ(test, vcm_unmap(busy), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(fi_win), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(other), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(fi_phys), 0);
+}
+
+/* Placement by a backend (kernel context) under failure injection. */
+static void vcm_test_fault_injection_kernel(struct kunit *test)
+{
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+	struct vcm *cpu;
+	unsigned int n;
+
+	cpu = vcm_kernel_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cpu));
+	phys = vcm_alloc(NULL, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	for (n = 1; n < 16; n++) {
+		unsigned long ranges = vcm_iova_nr_ranges(&cpu->space);
+
+		cpu->fail_nth = n;
+		res = vcm_map(cpu, phys, 0);
+		if (!IS_ERR(res)) {
+			KUNIT_EXPECT_NE(test, cpu->fail_nth, 0U);
+			cpu->fail_nth = 0;
+			KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+			break;
+		}
+		KUNIT_EXPECT_EQ(test, PTR_ERR(res), -ENOMEM);
+		KUNIT_EXPECT_EQ(test, cpu->nr_res, 0UL);
+		KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&cpu->space), ranges);
+		KUNIT_EXPECT_EQ(test, phys->nr_bindings, 0U);
+	}
+	cpu->fail_nth = 0;
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(cpu), 0);
+}
+
+/* ---- Randomized test against a reference model ------------------------- */
+
+#define RND_RES		4
+#define RND_SLOTS	16	/* 64 KiB slots of a 1 MiB reservation */
+
+static void vcm_test_random(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_res *res[RND_RES] = { };
+	/* Model: per slot, 0 when free, else 1 + length in slots at start. */
+	u8 model[RND_RES][RND_SLOTS] = { };
+	unsigned long mapped = 0;
+	struct vcm_phys *phys;
+	unsigned int i, r, step;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 42);
+	phys = vcm_alloc(t->vcm, 4 * SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+
+	for (step = 0; step < 2000; step++) {
+		r = prandom_u32_state(&rnd) % RND_RES;
+		unsigned int s = prandom_u32_state(&rnd) % RND_SLOTS;
+		unsigned int len = 1 + prandom_u32_state(&rnd) % 4;
+		unsigned int op = prandom_u32_state(&rnd) % 4;
+		int ret, expect;
+
+		if (!res[r]) {
+			res[r] = vcm_reserve(t->vcm, RND_SLOTS * SZ_64K, 0, 0);
+			KUNIT_ASSERT_FALSE(test, IS_ERR(res[r]));
+			continue;
+		}
+		switch (op) {
+		case 0:
+		case 1:	/* bind len slots at s */
+			expect = 0;
+			if (s + len > RND_SLOTS) {
+				expect = -ERANGE;
+			} else {
+				for (i = s; i < s + len; i++)
+					if (model[r][i])
+						expect = -EADDRINUSE;
+				if (expect && model[r][s] == len + 1)
+					expect = -EALREADY;
+			}
+			ret = vcm_bind_at(res[r], (u64)s * SZ_64K, phys, 0,
+					  (u64)len * SZ_64K);
+			KUNIT_ASSERT_EQ(test, ret, expect);
+			if (!ret) {
+				model[r][s] = len + 1;
+				for (i = s + 1; i < s + len; i++)
+					model[r][i] = 1;
+				mapped += len * (SZ_64K / MOCK_GRANULE);
+			}
+			break;
+		case 2:	/* unbind at s */
+			expect = model[r][s] > 1 ? 0 : -ENOENT;
+			KUNIT_ASSERT_EQ(test, vcm_unbind_at(res[r],
+							    (u64)s * SZ_64K),
+					expect);
+			if (!expect) {
+				len = model[r][s] - 1;
+				memset(&model[r][s], 0, len);
+				mapped -= len * (SZ_64K / MOCK_GRANULE);
+			}
+			break;
+		case 3:	/* unreserve */
+			expect = 0;
+			for (i = 0; i < RND_SLOTS; i++)
+				if (model[r][i])
+					expect = -EBUSY;
+			KUNIT_ASSERT_EQ(test, vcm_unreserve(res[r]), expect);
+			if (!expect)
+				res[r] = NULL;
+			break;
+		}
+		KUNIT_ASSERT_EQ(test, t->mock->nr_mapped, mapped);
+	}
+	KUNIT_EXPECT_EQ(test, t->mock->mismatches, 0UL);
+	for (r = 0; r < RND_RES; r++)
+		if (res[r])
+			KUNIT_EXPECT_EQ(test, vcm_unmap(res[r]), 0);
+	vcm_deactivate(t->vcm);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+}
+
+/* ---- The RFC's video pipeline ------------------------------------------ */
+
+struct pipe_buf {
+	const char *name;
+	u64 size;
+	struct vcm_phys *phys;
+	struct vcm_res *dec, *disp, *cpu;
+};
+
+static const char *pipe_ctx_name(struct vcm *vcm, struct vcm *dec,
+				 struct vcm *disp)
+{
+	return vcm == dec ? "decoder" : vcm == disp ? "display" : "cpu";
+}
+
+/* What a device reads or writes at a physical address its IOMMU gave. */
+static u8 pipe_read(phys_addr_t pa)
+{
+	u8 *p = kmap_local_page(pfn_to_page(PHYS_PFN(pa)));
+	u8 v = p[offset_in_page(pa)];
+
+	kunmap_local(p);
+	return v;
+}
+
+static void pipe_write(phys_addr_t pa, u8 v)
+{
+	u8 *p = kmap_local_page(pfn_to_page(PHYS_PFN(pa)));
+
+	p[offset_in_page(pa)] = v;
+	kunmap_local(p);
+}
+
+static void vcm_test_video_pipeline(struct kunit *test)
+{
+	struct pipe_buf bufs[] = {
+		{ "frame buffer", SZ_16M },
+		{ "input 0", SZ_64K },
+		{ "input 1", SZ_64K },
+	};
+	struct vcm_mock *mdec = mock_create(test), *mdisp = mock_create(test);
+	struct vcm *dec, *disp, *cpu;
+	unsigned int i, j;
+	struct walk w;
+	u64 off;
+
+	dec = vcm_iommu_create(&mdec->domain, SZ_1M, SZ_1G);
+	disp = vcm_iommu_create(&mdisp->domain, SZ_256M, SZ_512M);
+	cpu = vcm_kernel_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dec));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(disp));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cpu));
+
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		struct pipe_buf *b = &bufs[i];
+
+		b->phys = vcm_alloc(dec, b->size, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(b->phys));
+		b->dec = vcm_map(dec, b->phys, 0);
+		b->disp = vcm_map(disp, b->phys, VCM_READ);
+		b->cpu = vcm_map(cpu, b->phys, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(b->dec));
+		KUNIT_ASSERT_FALSE(test, IS_ERR(b->disp));
+		KUNIT_ASSERT_FALSE(test, IS_ERR(b->cpu));
+	}
+	KUNIT_EXPECT_EQ(test, vcm_activate(dec), 0);
+	KUNIT_EXPECT_EQ(test, vcm_activate(disp), 0);
+	KUNIT_EXPECT_EQ(test, vcm_activate(cpu), 0);
+
+	kunit_info(test, "video pipeline graph:\n");
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		struct pipe_buf *b = &bufs[i];
+		u8 *va = vcm_kernel_addr(b->cpu);
+
+		kunit_info(test, "  %s: %llu KiB in %u parts\n", b->name,
+			   b->size >> 10, b->phys->count);
+		/* The callback runs under a spinlock: print afterwards. */
+		w.n = 0;
+		vcm_phys_walk_bindings(b->phys, walk_binding, &w);
+		KUNIT_EXPECT_EQ(test, w.n, 3U);
+		for (j = 0; j < min_t(unsigned int, w.n, ARRAY_SIZE(w.seen)); j++)
+			kunit_info(test, "    bound in %s at %#llx (%#llx bytes)\n",
+				   pipe_ctx_name(w.seen[j].vcm, dec, disp),
+				   (u64)w.seen[j].res->start + w.seen[j].offset,
+				   w.seen[j].size);
+
+		/* The CPU writes; both devices see the same bytes. */
+		for (off = 0; off < b->size; off += SZ_16K + 0x10)
+			va[off] = (u8)(off >> 4) ^ i;
+		for (off = 0; off < b->size; off += SZ_16K + 0x10) {
+			phys_addr_t pa, pd, pdisp;
+
+			KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(b->phys, off,
+							       &pa, NULL), 0);
+			pd = mock_translate(mdec, b->dec->start + off);
+			pdisp = mock_translate(mdisp, b->disp->start + off);
+			KUNIT_ASSERT_EQ(test, pd, pa);
+			KUNIT_ASSERT_EQ(test, pdisp, pa);
+			KUNIT_ASSERT_EQ(test, pipe_read(pd),
+					(u8)((off >> 4) ^ i));
+		}
+		KUNIT_EXPECT_EQ(test, b->phys->nr_bindings, 3U);
+	}
+
+	/* The decoder writes a frame; display and CPU see it. */
+	for (off = 0; off < SZ_16M; off += SZ_64K + 0x40)
+		pipe_write(mock_translate(mdec, bufs[0].dec->start + off),
+			   (u8)(off >> 6) + 1);
+	for (off = 0; off < SZ_16M; off += SZ_64K + 0x40) {
+		u8 *va = vcm_kernel_addr(bufs[0].cpu);
+		dma_addr_t iova = bufs[0].disp->start + off;
+
+		KUNIT_ASSERT_EQ(test, va[off], (u8)((off >> 6) + 1));
+		KUNIT_ASSERT_EQ(test, pipe_read(mock_translate(mdisp, iova)),
+				(u8)((off >> 6) + 1));
+	}
+
+	KUNIT_EXPECT_EQ(test, mdec->nr_mapped,
+			(SZ_16M + 2 * SZ_64K) / MOCK_GRANULE);
+	KUNIT_EXPECT_EQ(test, mdisp->nr_mapped, mdec->nr_mapped);
+
+	vcm_deactivate(cpu);
+	vcm_deactivate(disp);
+	vcm_deactivate(dec);
+	for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+		KUNIT_EXPECT_EQ(test, vcm_unmap(bufs[i].cpu), 0);
+		KUNIT_EXPECT_EQ(test, vcm_unmap(bufs[i].disp), 0);
+		KUNIT_EXPECT_EQ(test, vcm_unmap(bufs[i].dec), 0);
+		KUNIT_EXPECT_EQ(test, vcm_free(bufs[i].phys), 0);
+	}
+	KUNIT_EXPECT_EQ(test, vcm_destroy(cpu), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(disp), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(dec), 0);
+	mock_destroy(test, mdec);
+	mock_destroy(test, mdisp);
+}
+
+static struct kunit_case vcm_test_cases[] = {
+	KUNIT_CASE(vcm_test_create_errors),
+	KUNIT_CASE(vcm_test_activate),
+	KUNIT_CASE(vcm_test_destroy_leftovers),
+	KUNIT_CASE(vcm_test_assoc),
+	KUNIT_CASE(vcm_test_reserve),
+	KUNIT_CASE(vcm_test_alloc),
+	KUNIT_CASE(vcm_test_phys_wrappers),
+	KUNIT_CASE(vcm_test_bind),
+	KUNIT_CASE(vcm_test_map),
+	KUNIT_CASE(vcm_test_onetoone),
+	KUNIT_CASE(vcm_test_kernel),
+	KUNIT_CASE(vcm_test_walk),
+	KUNIT_CASE(vcm_test_fault_injection),
+	KUNIT_CASE(vcm_test_fault_injection_kernel),
+	KUNIT_CASE(vcm_test_random),
+	KUNIT_CASE(vcm_test_video_pipeline),
+	{}
+};
+
+static struct kunit_suite vcm_test_suite = {
+	.name = "vcm",
+	.init = vcm_test_init,
+	.exit = vcm_test_exit,
+	.test_cases = vcm_test_cases,
+};
+
+kunit_test_suite(vcm_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the VCM graph");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VCM backends' API: what a context implementation provides.
+ *
+ * Only code that implements a VCM context (drivers/iommu/vcm/backend_*.c,
+ * dma-iommu) includes this header. Users of contexts include <linux/vcm.h>.
+ */
+#ifndef _LINUX_VCM_DRV_H
+#define _LINUX_VCM_DRV_H
+
+#include <linux/mutex.h>
+#include <linux/vcm.h>
+#include <linux/vcm_iova.h>
+
+/*
+ * Context flags (struct vcm.flags), set by the backend before vcm_init().
+ * VCM_CTX_PLACED: the backend, not the IOVA allocator, chooses the address
+ *	of a reservation, for one whole physical allocation at a time (its
+ *	->place() op). Only vcm_map() and vcm_make_binding() can succeed.
+ * VCM_CTX_CONTIG: vcm_alloc() in this context returns one contiguous part.
+ */
+#define VCM_CTX_PLACED	0x1
+#define VCM_CTX_CONTIG	0x2
+
+/**
+ * struct vcm_driver - operations of a context
+ * @map: put [@phys_offset, @phys_offset + @size) of @phys at @addr into
+ *	the hardware with access @flags (VCM_READ, VCM_WRITE, VCM_MMIO).
+ *	Called only while the context is active, with its lock held. All
+ *	values are aligned to the granule. On error nothing may be left
+ *	mapped. Optional.
+ * @unmap: remove [@addr, @addr + @size), which an earlier @map call put
+ *	there, from the hardware. Must not fail. Required with @map.
+ * @place: choose an address for the whole of @phys and make it reachable
+ *	there, for %VCM_CTX_PLACED contexts. Called with the context's lock
+ *	held. Returns 0 or a negative error code.
+ * @unplace: undo @place. Required with @place.
+ * @activate: called when the activation count goes from 0 to 1, before
+ *	the bindings are mapped. Optional.
+ * @deactivate: called when the count goes back to 0, after the bindings
+ *	were unmapped. Optional.
+ * @release: free the context's memory; called last by vcm_destroy().
+ *
+ * Every op may sleep.
+ */
+struct vcm_driver {
+	int (*map)(struct vcm *vcm, dma_addr_t addr, struct vcm_phys *phys,
+		   u64 phys_offset, u64 size, unsigned int flags);
+	void (*unmap)(struct vcm *vcm, dma_addr_t addr, u64 size);
+	int (*place)(struct vcm *vcm, struct vcm_phys *phys,
+		     unsigned int flags, dma_addr_t *addr);
+	void (*unplace)(struct vcm *vcm, struct vcm_phys *phys,
+			dma_addr_t addr);
+	int (*activate)(struct vcm *vcm);
+	void (*deactivate)(struct vcm *vcm);
+	void (*release)(struct vcm *vcm);
+};
+
+/**
+ * struct vcm - a context: one address space
+ * @start: first address of the space
+ * @size: length of the space in bytes
+ * @pgsize_bitmap: page sizes the context can map; the smallest one is the
+ *	granule, to which every address and size is aligned
+ * @flags: VCM_CTX_PLACED, VCM_CTX_CONTIG
+ * @driver: the backend's operations
+ * @lock: protects every field below and every reservation and binding of
+ *	the context. Lock order: @lock, then a &vcm_phys.lock, then the IOVA
+ *	space's lock.
+ * @space: IOVA space of the context
+ * @reservations: every reservation of the context
+ * @nr_res: number of entries in @reservations
+ * @activations: activation count, see vcm_activate()
+ * @nr_devs: number of devices associated with the context
+ * @fail_nth: test hook: when not 0, the @fail_nth-th allocation from now
+ *	fails (only with CONFIG_VCM_KUNIT_TEST)
+ *
+ * The backend fills @start to @driver and calls vcm_init(); the rest is
+ * private to the core.
+ */
+struct vcm {
+	dma_addr_t start;
+	u64 size;
+	unsigned long pgsize_bitmap;
+	unsigned int flags;
+	const struct vcm_driver *driver;
+
+	struct mutex lock; /* see above */
+	struct vcm_iova_space space;
+	struct list_head reservations;
+	unsigned long nr_res;
+	unsigned int activations;
+	unsigned int nr_devs;
+	unsigned int fail_nth;
+};
+
+int vcm_init(struct vcm *vcm);
+
+/**
+ * vcm_granule() - smallest page size of a context
+ * @vcm: the context
+ *
+ * Context: Any context.
+ * Return: the granule in bytes.
+ */
+static inline u64 vcm_granule(const struct vcm *vcm)
+{
+	return 1ULL << __ffs(vcm->pgsize_bitmap);
+}
+
+#endif /* _LINUX_VCM_DRV_H */

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Virtual Contiguous Memory (VCM): a graph of address spaces and memory.
+ *
+ * A context (struct vcm) is an address space as one bus master sees it:
+ * an IOMMU domain, the physical bus of a device without an IOMMU, or the
+ * kernel's virtual address space. A reservation (struct vcm_res) is a
+ * range of addresses of one context. A physical allocation (struct
+ * vcm_phys) is memory, in one or more physically contiguous parts. A
+ * binding joins a range of a physical allocation to a range of a
+ * reservation; one physical allocation may be bound into reservations of
+ * many contexts, so that several devices and the CPU share one buffer.
+ *
+ * Sleeping and locking: every function of this header may sleep (they
+ * take the context's mutex and allocate with GFP_KERNEL), except these,
+ * which are safe in atomic context: vcm_phys_addr_at(), the
+ * vcm_phys_next_part() walker, vcm_from_dev(), vcm_kernel_addr(), and
+ * vcm_phys_walk_bindings(), which takes a spinlock and runs its callback
+ * under it. Calls on one context are serialized by its mutex; calls on
+ * different contexts run in parallel. Lock order: a context's mutex, then
+ * a vcm_phys's spinlock, then the context's IOVA space lock.
+ *
+ * Errors: every call checks its arguments and returns a documented error
+ * code without changing anything when they are wrong. A call that fails
+ * later (out of memory, a backend error) also leaves the graph and the
+ * hardware exactly as they were.
+ */
+#ifndef _LINUX_VCM_H
+#define _LINUX_VCM_H
+
+#include <linux/list.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct device;
+struct page;
+struct sg_table;
+struct vcm;
+
+/* Access rights of a reservation's bindings (vcm_reserve() flags). */
+#define VCM_READ	0x1
+#define VCM_WRITE	0x2
+/* The memory is MMIO: map it uncached (IOMMU_MMIO). */
+#define VCM_MMIO	0x4
+/* vcm_reserve_at(): a reserved region; users can never bind it. */
+#define VCM_REGION	0x8
+
+/* vcm_alloc() flags: allocate one physically contiguous part. */
+#define VCM_ALLOC_CONTIG	0x1
+
+/**
+ * enum vcm_res_type - kind of a reservation
+ * @VCM_RES_DYNAMIC: placed by the allocator (vcm_reserve(), vcm_map())
+ * @VCM_RES_FIXED: placed by the caller (vcm_reserve_at())
+ * @VCM_RES_REGION: a reserved region of the address space (MSI doorbell,
+ *	PCI window, unity map); never handed out, never bound
+ */
+enum vcm_res_type {
+	VCM_RES_DYNAMIC,
+	VCM_RES_FIXED,
+	VCM_RES_REGION,
+};
+
+/**
+ * struct vcm_res - a reservation: a range of addresses of a context
+ * @start: first address, as the context's bus master sees it
+ * @size: length in bytes
+ * @vcm: the context
+ * @type: see &enum vcm_res_type
+ * @flags: VCM_READ, VCM_WRITE, VCM_MMIO
+ * @node: link in the context's list of reservations, under its lock
+ * @bindings: bindings sorted by offset, under the context's lock
+ * @nr_bindings: number of entries in @bindings
+ * @owns_phys: the physical memory was allocated by vcm_make_binding()
+ * @placed: the backend chose @start for one whole physical allocation
+ *
+ * Users read @start and @size only.
+ */
+struct vcm_res {
+	dma_addr_t start;
+	u64 size;
+	struct vcm *vcm;
+	enum vcm_res_type type;
+	unsigned int flags;
+	struct list_head node;
+	struct rb_root bindings;
+	unsigned int nr_bindings;
+	bool owns_phys;
+	bool placed;
+};
+
+/**
+ * struct vcm_phys_part - a physically contiguous part of an allocation
+ * @start: physical address
+ * @size: length in bytes
+ * @page: first page, or NULL for memory without struct page (MMIO)
+ * @order: page order when allocated by vcm_alloc() as one block, else 0
+ */
+struct vcm_phys_part {
+	phys_addr_t start;
+	u64 size;
+	struct page *page;
+	unsigned int order;
+};
+
+/**
+ * struct vcm_phys - physical memory, in one or more contiguous parts
+ * @size: total length in bytes
+ * @count: number of entries in @parts
+ * @flags: VCM_MMIO for a physical/MMIO range without struct pages
+ * @owned: the pages were allocated by vcm_alloc() and are freed with it
+ * @lock: protects @bindings and @nr_bindings; innermost lock of the graph
+ *	(taken inside a context's mutex, nothing is taken inside it)
+ * @bindings: every binding of this memory, in any context
+ * @nr_bindings: number of entries in @bindings
+ * @parts: the parts, in order
+ *
+ * Users read @size, @count and @parts only.
+ */
+struct vcm_phys {
+	u64 size;
+	unsigned int count;
+	unsigned int flags;
+	bool owned;
+	spinlock_t lock; /* see above */
+	struct list_head bindings;
+	unsigned int nr_bindings;
+	struct vcm_phys_part parts[] __counted_by(count);
+};
+
+/**
+ * struct vcm_binding_info - what vcm_*_walk_bindings() report
+ * @vcm: context of the binding
+ * @res: reservation of the binding
+ * @offset: offset of the binding inside @res
+ * @phys: the physical memory
+ * @phys_offset: offset of the bound range inside @phys
+ * @size: length of the binding in bytes
+ */
+struct vcm_binding_info {
+	struct vcm *vcm;
+	struct vcm_res *res;
+	u64 offset;
+	struct vcm_phys *phys;
+	u64 phys_offset;
+	u64 size;
+};
+
+/**
+ * vcm_phys_next_part() - walk the parts of a physical allocation
+ * @phys: the allocation
+ * @part: the part returned by the previous call, or NULL to start
+ *
+ * for (p = vcm_phys_next_part(phys, NULL); p; p = vcm_phys_next_part(phys, p))
+ * visits every part in order.
+ *
+ * Context: Any context.
+ * Return: the next part, or NULL after the last one.
+ */
+static inline const struct vcm_phys_part *
+vcm_phys_next_part(const struct vcm_phys *phys,
+		   const struct vcm_phys_part *part)
+{
+	part = part ? part + 1 : phys->parts;
+	return part < phys->parts + phys->count ? part : NULL;
+}
+
+/* Contexts */
+int vcm_destroy(struct vcm *vcm);
+int vcm_activate(struct vcm *vcm);
+void vcm_deactivate(struct vcm *vcm);
+bool vcm_is_active(struct vcm *vcm);
+int vcm_assoc(struct vcm *vcm, struct device *dev);
+void vcm_deassoc(struct vcm *vcm, struct device *dev);
+struct vcm *vcm_from_dev(struct device *dev);
+
+/* Reservations */
+struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,
+			    unsigned int flags);
+struct vcm_res *vcm_reserve_at(struct vcm *vcm, dma_addr_t addr, u64 size,
+			       unsigned int flags);
+int vcm_unreserve(struct vcm_res *res);
+
+/* Physical memory */
+struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags);
+struct vcm_phys *vcm_phys_from_sgt(struct sg_table *sgt);
+struct vcm_phys *vcm_phys_from_pages(struct page **pages,
+				     unsigned int count);
+struct vcm_phys *vcm_phys_from_range(phys_addr_t start, u64 size,
+				     unsigned int flags);
+int vcm_free(struct vcm_phys *phys);
+int vcm_phys_addr_at(const struct vcm_phys *phys, u64 offset,
+		     phys_addr_t *addr, u64 *len);
+
+/* Bindings */
+int vcm_bind(struct vcm_res *res, struct vcm_phys *phys);
+int vcm_bind_at(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
+		u64 phys_offset, u64 size);
+int vcm_unbind_at(struct vcm_res *res, u64 offset);
+int vcm_unbind(struct vcm_res *res);
+struct vcm_res *vcm_map(struct vcm *vcm, struct vcm_phys *phys,
+			unsigned int flags);
+int vcm_unmap(struct vcm_res *res);
+struct vcm_res *vcm_make_binding(struct vcm *vcm, u64 size,
+				 unsigned int alloc_flags,
+				 unsigned int res_flags);
+int vcm_destroy_binding(struct vcm_res *res);
+struct vcm_phys *vcm_res_phys(struct vcm_res *res);
+
+/* The graph */
+int vcm_walk_res(struct vcm *vcm,
+		 int (*fn)(struct vcm_res *res, void *data), void *data);
+int vcm_res_walk_bindings(struct vcm_res *res,
+			  int (*fn)(const struct vcm_binding_info *info,
+				    void *data),
+			  void *data);
+int vcm_phys_walk_bindings(struct vcm_phys *phys,
+			   int (*fn)(const struct vcm_binding_info *info,
+				     void *data),
+			   void *data);
+
+/* Backends */
+struct iommu_domain;
+struct vcm *vcm_iommu_create(struct iommu_domain *domain, dma_addr_t start,
+			     u64 size);
+struct vcm *vcm_onetoone_create(dma_addr_t start, u64 size);
+struct vcm *vcm_kernel_create(void);
+void *vcm_kernel_addr(struct vcm_res *res);
+
+#endif /* _LINUX_VCM_H */
