@@ -28,6 +28,7 @@
 #ifndef _LINUX_VCM_H
 #define _LINUX_VCM_H
 
+#include <linux/err.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
@@ -222,8 +223,17 @@ int vcm_phys_walk_bindings(struct vcm_phys *phys,
 
 /* Backends */
 struct iommu_domain;
+#ifdef CONFIG_IOMMU_API
 struct vcm *vcm_iommu_create(struct iommu_domain *domain, dma_addr_t start,
 			     u64 size);
+#else
+/* Without the IOMMU API there are no domains to build a context on. */
+static inline struct vcm *vcm_iommu_create(struct iommu_domain *domain,
+					   dma_addr_t start, u64 size)
+{
+	return ERR_PTR(-ENODEV);
+}
+#endif
 struct vcm *vcm_onetoone_create(dma_addr_t start, u64 size);
 struct vcm *vcm_kernel_create(void);
 void *vcm_kernel_addr(struct vcm_res *res);

@@ -11,6 +11,7 @@
 
 #include <linux/err.h>
 #include <linux/iommu.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vcm-drv.h>
 
@@ -37,22 +38,34 @@ static int vcm_iommu_prot(unsigned int flags)
 	return prot;
 }
 
+/*
+ * Walks the parts once, forward from the one that holds @phys_offset, so
+ * that a binding of an allocation with many parts costs O(parts).
+ */
 static int vcm_iommu_map(struct vcm *vcm, dma_addr_t addr,
 			 struct vcm_phys *phys, u64 phys_offset, u64 size,
 			 unsigned int flags)
 {
 	struct iommu_domain *domain = vcm_iommu_domain(vcm);
+	const struct vcm_phys_part *part;
 	int prot = vcm_iommu_prot(flags);
 	phys_addr_t run_start = 0, pa;
-	u64 run_len = 0, done = 0, len;
+	u64 run_len = 0, done = 0, off = phys_offset, len;
 	int ret;
 
+	for (part = vcm_phys_next_part(phys, NULL); part && off >= part->size;
+	     part = vcm_phys_next_part(phys, part))
+		off -= part->size;
+
 	while (done + run_len < size) {
-		ret = vcm_phys_addr_at(phys, phys_offset + done + run_len,
-				       &pa, &len);
-		if (ret)
+		if (!part) {
+			ret = -ERANGE;
 			goto err;
-		len = min(len, size - done - run_len);
+		}
+		pa = part->start + off;
+		len = min(part->size - off, size - done - run_len);
+		off = 0;
+		part = vcm_phys_next_part(phys, part);
 		if (run_len && pa == run_start + run_len) {
 			run_len += len;
 			continue;
@@ -63,6 +76,8 @@ static int vcm_iommu_map(struct vcm *vcm, dma_addr_t addr,
 			if (ret)
 				goto err;
 			done += run_len;
+			/* ->map() runs in process context, see vcm-drv.h. */
+			cond_resched();
 		}
 		run_start = pa;
 		run_len = len;

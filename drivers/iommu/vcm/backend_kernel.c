@@ -102,10 +102,14 @@ EXPORT_SYMBOL_GPL(vcm_kernel_create);
  * @res: a reservation of a context from vcm_kernel_create()
  *
  * Context: Any context.
- * Return: the address of the first byte of @res, or NULL if @res is NULL.
+ * Return: the address of the first byte of @res; NULL if @res is NULL or
+ * belongs to another kind of context, whose addresses are not kernel
+ * virtual addresses.
  */
 void *vcm_kernel_addr(struct vcm_res *res)
 {
-	return res ? (void *)(unsigned long)res->start : NULL;
+	if (!res || res->vcm->driver != &vcm_kernel_driver)
+		return NULL;
+	return (void *)(unsigned long)res->start;
 }
 EXPORT_SYMBOL_GPL(vcm_kernel_addr);

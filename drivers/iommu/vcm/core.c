@@ -16,6 +16,7 @@
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -133,9 +134,11 @@ static void vcm_res_destroy(struct vcm_res *res);
  * @vcm: the context
  *
  * Reservations that are left are unbound and freed, with a warning in the
- * log, as are physical allocations made by vcm_make_binding(). Other
- * physical allocations stay valid. Devices associated with @vcm are
- * deassociated. The backend then frees @vcm.
+ * log, as are physical allocations made by vcm_make_binding(), except one
+ * that is still bound into another context: that one stays valid, with a
+ * warning, and whoever bound it there frees it with vcm_free() once it is
+ * unbound. Other physical allocations stay valid. Devices associated with
+ * @vcm are deassociated. The backend then frees @vcm.
  *
  * Context: Process context; may sleep. Takes the context's lock.
  * Return: 0 on success; -EINVAL if @vcm is NULL; -EBUSY if the context is
@@ -227,10 +230,15 @@ static void vcm_unmap_all(struct vcm *vcm)
  * itself (one-to-one, kernel CPU) map at bind time whether active or not.
  *
  * Context: Process context; may sleep. Takes the context's lock.
- * Return: 0 on success; -EINVAL if @vcm is NULL; -EOVERFLOW if the count
- * would overflow; an error of the backend (-ENOMEM, ...) if a binding
- * could not be mapped, and then nothing is mapped and the context stays
- * inactive.
+ * Return: 0 on success, or on error, when nothing is mapped and the count
+ * is unchanged:
+ * * -EINVAL if @vcm is NULL;
+ * * -EOVERFLOW if the count would overflow;
+ * * -ENOMEM if memory ran out while mapping a binding;
+ * * for an IOMMU context, another error of iommu_map() (-EINVAL if the
+ *   domain refuses a range or has no map_pages op);
+ * * the error of a backend's ->activate() op, for backends that have one
+ *   (none of the built-in ones do).
  */
 int vcm_activate(struct vcm *vcm)
 {
@@ -448,8 +456,37 @@ static void vcm_res_destroy(struct vcm_res *res)
 		vcm_binding_destroy(b);
 	}
 	vcm_res_free(res);
-	if (owned)
-		vcm_free(owned);
+	/*
+	 * vcm_unmap() refuses memory that is bound elsewhere; only
+	 * vcm_destroy() gets here with such memory. It stays valid for the
+	 * other bindings: whoever bound it there frees it with vcm_free().
+	 */
+	if (owned && vcm_free(owned))
+		pr_warn("vcm: memory of a destroyed binding is still bound elsewhere, not freed\n");
+}
+
+/*
+ * Whether @res owns its memory (vcm_make_binding()) and that memory is
+ * also bound outside @res: then @res cannot be destroyed without freeing
+ * memory that is still in use, or leaking it.
+ */
+static bool vcm_res_owned_shared(struct vcm_res *res)
+{
+	struct vcm_binding *b;
+	struct rb_node *n;
+	bool shared;
+
+	lockdep_assert_held(&res->vcm->lock);
+	if (!res->owns_phys)
+		return false;
+	n = rb_first(&res->bindings);
+	if (!n)
+		return false;
+	b = rb_entry(n, struct vcm_binding, res_node);
+	spin_lock(&b->phys->lock);
+	shared = b->phys->nr_bindings > 1;
+	spin_unlock(&b->phys->lock);
+	return shared;
 }
 
 static u64 vcm_best_align(const struct vcm *vcm, u64 size)
@@ -629,7 +666,8 @@ static struct vcm_phys *vcm_phys_new(struct vcm *vcm, unsigned int count)
 	if (vcm_fault(vcm))
 		return NULL;
 	/* Thousands of parts when memory is fragmented: may need vmalloc. */
-	phys = kvzalloc(struct_size(phys, parts, count), GFP_KERNEL);
+	phys = kvzalloc(struct_size(phys, parts, count),
+			GFP_KERNEL | __GFP_NOWARN);
 	if (!phys)
 		return NULL;
 	phys->count = count;
@@ -683,7 +721,8 @@ static int vcm_alloc_contig(struct vcm *vcm, u64 size,
 /*
  * Allocate @size bytes in blocks of the sizes in @sizes, largest first.
  * When a size fails, fall back to the next smaller one for the rest of
- * the call. Returns the parts in a kmalloc'ed array.
+ * the call. Returns the parts in a kvmalloc'ed array, which can be large
+ * when memory is fragmented.
  */
 static int vcm_alloc_blocks(struct vcm *vcm, u64 size, unsigned long sizes,
 			    struct vcm_phys_part **partsp, unsigned int *countp)
@@ -694,7 +733,7 @@ static int vcm_alloc_blocks(struct vcm *vcm, u64 size, unsigned long sizes,
 	int ret = -ENOMEM;
 
 	parts = vcm_fault(vcm) ? NULL :
-		kmalloc_array(cap, sizeof(*parts), GFP_KERNEL);
+		kvmalloc_array(cap, sizeof(*parts), GFP_KERNEL);
 	if (!parts)
 		return -ENOMEM;
 
@@ -710,9 +749,20 @@ static int vcm_alloc_blocks(struct vcm *vcm, u64 size, unsigned long sizes,
 			continue;
 		}
 		if (count == cap) {
+			size_t bytes;
+
+			/*
+			 * kvrealloc() has no _array variant: check by hand.
+			 * A huge request fails with -ENOMEM here rather than
+			 * with a warning of kvmalloc() (above INT_MAX).
+			 */
+			if (cap > UINT_MAX / 2 ||
+			    check_mul_overflow((size_t)cap * 2, sizeof(*parts),
+					       &bytes))
+				goto err;
 			grown = vcm_fault(vcm) ? NULL :
-				krealloc_array(parts, cap * 2, sizeof(*parts),
-					       GFP_KERNEL);
+				kvrealloc(parts, bytes,
+					  GFP_KERNEL | __GFP_NOWARN);
 			if (!grown)
 				goto err;
 			parts = grown;
@@ -734,15 +784,19 @@ static int vcm_alloc_blocks(struct vcm *vcm, u64 size, unsigned long sizes,
 		vcm_count(&vcm_nr_pages, 1L << order);
 		count++;
 		left -= ps;
+		/* Thousands of blocks under fragmentation; GFP_KERNEL sleeps. */
+		cond_resched();
 	}
 	*partsp = parts;
 	*countp = count;
 	return 0;
 
 err:
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		vcm_part_free_pages(&parts[i]);
-	kfree(parts);
+		cond_resched();
+	}
+	kvfree(parts);
 	return ret;
 }
 
@@ -804,12 +858,14 @@ struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags)
 	} else {
 		unsigned int i;
 
-		for (i = 0; i < count; i++)
+		for (i = 0; i < count; i++) {
 			vcm_part_free_pages(&parts[i]);
+			cond_resched();
+		}
 		phys = ERR_PTR(-ENOMEM);
 	}
 	if (parts != &one)
-		kfree(parts);
+		kvfree(parts);
 	return phys;
 }
 EXPORT_SYMBOL_GPL(vcm_alloc);
@@ -952,8 +1008,11 @@ int vcm_free(struct vcm_phys *phys)
 	if (bound)
 		return -EBUSY;
 	if (phys->owned)
-		for (i = 0; i < phys->count; i++)
+		for (i = 0; i < phys->count; i++) {
 			vcm_part_free_pages(&phys->parts[i]);
+			/* Process context, see above; thousands of parts. */
+			cond_resched();
+		}
 	kvfree(phys);
 	vcm_count(&vcm_nr_phys, -1);
 	return 0;
@@ -1345,11 +1404,22 @@ static struct vcm_res *__vcm_map(struct vcm *vcm, struct vcm_phys *phys,
  *
  * Context: Process context; may sleep. Takes the context's lock, then
  * @phys->lock.
- * Return: the reservation; ERR_PTR(-EINVAL) if a pointer is NULL, a flag
- * is unknown or @phys is not aligned to the granule; ERR_PTR(-ENOSPC) if
- * no free range fits; ERR_PTR(-EADDRINUSE) if the address the backend
- * chose is taken; ERR_PTR(-ENOMEM) or an error of the backend if it could
- * not be made. On error nothing changes.
+ * Return: the reservation, or on error, when nothing changes:
+ * * ERR_PTR(-EINVAL) if a pointer is NULL, a flag is unknown, @phys or
+ *   one of its parts is not aligned to the granule, or the backend cannot
+ *   reach @phys: not physically contiguous (one-to-one), MMIO or without
+ *   struct pages (kernel CPU);
+ * * ERR_PTR(-ENOSPC) if @phys is larger than the context or no free
+ *   range fits;
+ * * ERR_PTR(-ERANGE) if the address the backend chose is outside the
+ *   context, or the memory is beyond the bus addresses (one-to-one);
+ * * ERR_PTR(-EADDRINUSE) if the address the backend chose overlaps a
+ *   reservation (one-to-one);
+ * * ERR_PTR(-E2BIG) if @phys has more pages than vmap() takes (kernel
+ *   CPU);
+ * * ERR_PTR(-ENOMEM) if memory or vmalloc space ran out;
+ * * for an active IOMMU context, another error of iommu_map() (-EINVAL
+ *   if the domain refuses the range).
  */
 struct vcm_res *vcm_map(struct vcm *vcm, struct vcm_phys *phys,
 			unsigned int flags)
@@ -1376,11 +1446,14 @@ EXPORT_SYMBOL_GPL(vcm_map);
  * Context: Process context; may sleep. Takes the context's lock, then the
  * vcm_phys locks.
  * Return: 0 on success; -EINVAL if @res is NULL; -EPERM if @res is a
- * reserved region (use vcm_unreserve()).
+ * reserved region (use vcm_unreserve()); -EBUSY if @res was made by
+ * vcm_make_binding() and its memory is also bound elsewhere (vcm_unmap()
+ * or vcm_unbind() those bindings first). On error nothing changes.
  */
 int vcm_unmap(struct vcm_res *res)
 {
 	struct vcm *vcm;
+	int ret = 0;
 
 	if (!res)
 		return -EINVAL;
@@ -1388,9 +1461,12 @@ int vcm_unmap(struct vcm_res *res)
 		return -EPERM;
 	vcm = res->vcm;
 	mutex_lock(&vcm->lock);
-	vcm_res_destroy(res);
+	if (vcm_res_owned_shared(res))
+		ret = -EBUSY;
+	else
+		vcm_res_destroy(res);
 	mutex_unlock(&vcm->lock);
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(vcm_unmap);
 
@@ -1406,8 +1482,22 @@ EXPORT_SYMBOL_GPL(vcm_unmap);
  *
  * Context: Process context; may sleep. Takes the context's lock, then the
  * new vcm_phys's lock.
- * Return: the reservation; an ERR_PTR() of vcm_alloc() or vcm_map(). On
- * error nothing changes.
+ * Return: the reservation, or on error, when nothing changes:
+ * * ERR_PTR(-EINVAL) if @vcm is NULL, @size is 0 or not a multiple of
+ *   PAGE_SIZE and of the granule, or a flag of @alloc_flags or @res_flags
+ *   is unknown;
+ * * ERR_PTR(-E2BIG) if a contiguous part (VCM_ALLOC_CONTIG, or any
+ *   one-to-one context) would be larger than the page allocator's largest
+ *   block, or the memory has more pages than vmap() takes (kernel CPU);
+ * * ERR_PTR(-ENOSPC) if @size is larger than the context or no free range
+ *   fits;
+ * * ERR_PTR(-ERANGE) if the memory is beyond the bus addresses or the
+ *   context's range (one-to-one);
+ * * ERR_PTR(-EADDRINUSE) if the memory's address overlaps a reservation
+ *   (one-to-one);
+ * * ERR_PTR(-ENOMEM) if memory or vmalloc space ran out;
+ * * for an active IOMMU context, another error of iommu_map() (-EINVAL
+ *   if the domain refuses the range).
  */
 struct vcm_res *vcm_make_binding(struct vcm *vcm, u64 size,
 				 unsigned int alloc_flags,
@@ -1436,10 +1526,14 @@ EXPORT_SYMBOL_GPL(vcm_make_binding);
  * vcm_destroy_binding() - undo vcm_make_binding()
  * @res: the reservation
  *
+ * The memory is freed with the reservation, so it must not be bound
+ * anywhere else any more.
+ *
  * Context: Process context; may sleep. Takes the context's lock, then the
  * vcm_phys's lock.
  * Return: 0 on success; -EINVAL if @res is NULL or was not made by
- * vcm_make_binding().
+ * vcm_make_binding(); -EBUSY if its memory is also bound elsewhere (with
+ * vcm_map() or vcm_bind_at() of vcm_res_phys()). On error nothing changes.
  */
 int vcm_destroy_binding(struct vcm_res *res)
 {

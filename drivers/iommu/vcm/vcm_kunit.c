@@ -42,6 +42,8 @@ struct vcm_mock {
 	unsigned long nr_mapped;
 	unsigned long mismatches;
 	unsigned int fail_nth;
+	/* Pages map_pages() mapped, by log2 of their size. */
+	unsigned long nr_pgsize[BITS_PER_LONG];
 };
 
 static struct vcm_mock *to_mock(struct iommu_domain *domain)
@@ -87,8 +89,20 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 			m->nr_mapped++;
 		}
 		*mapped += pgsize;
+		m->nr_pgsize[ilog2(pgsize)]++;
 	}
 	return 0;
+}
+
+/* How many pages of @pgsize map_pages() mapped since the last reset. */
+static unsigned long mock_nr_pgsize(struct vcm_mock *m, unsigned long pgsize)
+{
+	return m->nr_pgsize[ilog2(pgsize)];
+}
+
+static void mock_reset_pgsizes(struct vcm_mock *m)
+{
+	memset(m->nr_pgsize, 0, sizeof(m->nr_pgsize));
 }
 
 static size_t mock_unmap_pages(struct iommu_domain *domain,
@@ -170,17 +184,27 @@ struct vcm_test {
 	long nr_phys;
 };
 
+/*
+ * A failed assertion here ends init at once and the exit handler still
+ * runs: test->priv is set before anything can fail, and the exit handler
+ * copes with every step that was not reached.
+ */
 static int vcm_test_init(struct kunit *test)
 {
 	struct vcm_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
+	test->priv = t;
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->nr_pages = atomic_long_read(&vcm_nr_pages);
 	t->nr_phys = atomic_long_read(&vcm_nr_phys);
 	t->mock = mock_create(test);
 	t->vcm = vcm_iommu_create(&t->mock->domain, MOCK_START, MOCK_SIZE);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t->vcm));
-	test->priv = t;
+	if (IS_ERR(t->vcm)) {
+		long err = PTR_ERR(t->vcm);
+
+		t->vcm = NULL;
+		KUNIT_ASSERT_EQ_MSG(test, err, 0L, "vcm_iommu_create() failed");
+	}
 	return 0;
 }
 
@@ -188,6 +212,12 @@ static void vcm_test_exit(struct kunit *test)
 {
 	struct vcm_test *t = test->priv;
 
+	if (!t || !t->mock)
+		return;
+	if (!t->vcm) {
+		xa_destroy(&t->mock->pt);
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, t->vcm->nr_res, 0UL);
 	while (t->vcm->activations)
 		vcm_deactivate(t->vcm);
@@ -196,6 +226,23 @@ static void vcm_test_exit(struct kunit *test)
 	/* Nothing that VCM allocated is left (no other VCM user runs). */
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_pages), t->nr_pages);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_phys), t->nr_phys);
+}
+
+/*
+ * The exit handler runs after an init that stopped halfway: it must cope
+ * with no state at all and with a mock but no context, instead of
+ * oopsing (and panicking a boot with oops=panic).
+ */
+static void vcm_test_exit_partial(struct kunit *test)
+{
+	struct vcm_test *t = test->priv, partial = { };
+
+	partial.mock = mock_create(test);
+	test->priv = NULL;
+	vcm_test_exit(test);
+	test->priv = &partial;
+	vcm_test_exit(test);
+	test->priv = t;
 }
 
 static phys_addr_t mock_translate(struct vcm_mock *m, dma_addr_t iova)
@@ -723,12 +770,22 @@ static void vcm_test_map(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
 	phys = vcm_alloc(t->vcm, SZ_4M, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	/* Two 2 MiB blocks, each aligned: the precondition of block maps. */
+	KUNIT_ASSERT_EQ(test, phys->count, 2U);
+	KUNIT_ASSERT_EQ(test, phys->parts[0].size, (u64)SZ_2M);
+	KUNIT_ASSERT_EQ(test, phys->parts[1].size, (u64)SZ_2M);
+	KUNIT_ASSERT_EQ(test, phys->parts[0].start % SZ_2M, 0);
+	KUNIT_ASSERT_EQ(test, phys->parts[1].start % SZ_2M, 0);
+	mock_reset_pgsizes(t->mock);
 	res = vcm_map(t->vcm, phys, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
-	/* Aligned for block mappings. */
+	/* Aligned for block mappings, and mapped with 2 MiB entries only. */
 	KUNIT_EXPECT_EQ(test, res->start % SZ_2M, 0);
 	KUNIT_EXPECT_EQ(test, res->size, (u64)SZ_4M);
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_4M / MOCK_GRANULE);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(t->mock, SZ_2M), 2UL);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(t->mock, SZ_64K), 0UL);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(t->mock, SZ_4K), 0UL);
 	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, SZ_2M + SZ_4K, &pa,
 					       NULL), 0);
 	KUNIT_EXPECT_EQ(test, mock_translate(t->mock,
@@ -757,6 +814,209 @@ static void vcm_test_map(struct kunit *test)
 	vcm_deactivate(t->vcm);
 }
 
+/*
+ * Memory made by vcm_make_binding() and also mapped into another context
+ * cannot be destroyed with its binding: that would free pages the other
+ * context still maps.
+ */
+static void vcm_test_owned_shared(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_res *res, *res_b;
+	struct vcm_mock *m = mock_create(test);
+	struct vcm_phys *phys;
+	struct vcm_snap before, after;
+	struct vcm *b, *c;
+
+	b = vcm_iommu_create(&m->domain, MOCK_START, MOCK_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+	KUNIT_EXPECT_EQ(test, vcm_activate(b), 0);
+
+	res = vcm_make_binding(t->vcm, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	phys = vcm_res_phys(res);
+	KUNIT_ASSERT_NOT_NULL(test, phys);
+	res_b = vcm_map(b, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res_b));
+	KUNIT_EXPECT_EQ(test, m->nr_mapped, SZ_64K / MOCK_GRANULE);
+
+	/* Refused, and nothing changes in either context. */
+	vcm_snap(t, &before);
+	KUNIT_EXPECT_EQ(test, vcm_destroy_binding(res), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), -EBUSY);
+	vcm_snap(t, &after);
+	expect_snap_eq(test, &before, &after);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 2U);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, vcm_res_phys(res), phys);
+	KUNIT_EXPECT_EQ(test, m->nr_mapped, SZ_64K / MOCK_GRANULE);
+	KUNIT_EXPECT_EQ(test, mock_translate(m, res_b->start + SZ_4K),
+			phys->parts[0].start + SZ_4K);
+
+	/* Once the other binding is gone, it works and frees the memory. */
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res_b), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy_binding(res), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_pages), t->nr_pages);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_phys), t->nr_phys);
+
+	/*
+	 * Destroying a context keeps such memory for the other context,
+	 * with a pr_warn(); the other user frees it after unbinding it.
+	 */
+	c = vcm_iommu_create(&t->mock->domain, MOCK_START, MOCK_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	res = vcm_make_binding(c, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	phys = vcm_res_phys(res);
+	KUNIT_ASSERT_NOT_NULL(test, phys);
+	res_b = vcm_map(b, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res_b));
+	KUNIT_EXPECT_EQ(test, vcm_destroy(c), 0);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 1U);
+	KUNIT_EXPECT_EQ(test, mock_translate(m, res_b->start),
+			phys->parts[0].start);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res_b), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	vcm_deactivate(b);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(b), 0);
+	vcm_deactivate(t->vcm);
+	mock_destroy(test, m);
+}
+
+/*
+ * A domain with 4 KiB and 64 KiB pages: 64 KiB blocks get 64 KiB entries
+ * where the IOVA and the memory are both 64 KiB aligned, and only there.
+ */
+static void vcm_test_map_64k(struct kunit *test)
+{
+	struct vcm_mock *m = mock_create(test);
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+	struct vcm *vcm;
+	phys_addr_t pa;
+
+	m->domain.pgsize_bitmap = SZ_4K | SZ_64K;
+	vcm = vcm_iommu_create(&m->domain, MOCK_START, MOCK_SIZE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm));
+	KUNIT_EXPECT_EQ(test, vcm_activate(vcm), 0);
+
+	/* The context's sizes: 64 KiB blocks first, then 4 KiB. */
+	phys = vcm_alloc(vcm, SZ_128K + SZ_4K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_ASSERT_EQ(test, phys->count, 3U);
+	KUNIT_ASSERT_EQ(test, phys->parts[0].size, (u64)SZ_64K);
+	KUNIT_ASSERT_EQ(test, phys->parts[1].size, (u64)SZ_64K);
+	KUNIT_ASSERT_EQ(test, phys->parts[2].size, (u64)SZ_4K);
+	KUNIT_ASSERT_EQ(test, phys->parts[0].start % SZ_64K, 0);
+	KUNIT_ASSERT_EQ(test, phys->parts[1].start % SZ_64K, 0);
+
+	res = vcm_map(vcm, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, res->start % SZ_64K, 0);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_64K), 2UL);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_4K), 1UL);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_2M), 0UL);
+	KUNIT_EXPECT_EQ(test, mock_translate(m, res->start + SZ_64K + SZ_8K),
+			phys->parts[1].start + SZ_8K);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, m->nr_mapped, 0UL);
+
+	/* An IOVA 4 KiB off 64 KiB alignment: 4 KiB entries only. */
+	mock_reset_pgsizes(m);
+	res = vcm_reserve(vcm, SZ_256K, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_4K, phys, 0, SZ_128K), 0);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_64K), 0UL);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_4K), SZ_128K / SZ_4K);
+	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, SZ_64K, &pa, NULL), 0);
+	KUNIT_EXPECT_EQ(test, mock_translate(m, res->start + SZ_4K + SZ_64K),
+			pa);
+	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
+
+	/* The same with memory 4 KiB off: a 64 KiB aligned IOVA is no help. */
+	mock_reset_pgsizes(m);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, SZ_4K, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_64K), 0UL);
+	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_4K), SZ_64K / SZ_4K);
+	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	KUNIT_EXPECT_EQ(test, m->nr_mapped, 0UL);
+
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	vcm_deactivate(vcm);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(vcm), 0);
+	mock_destroy(test, m);
+}
+
+#define MANY_PAGES	64
+
+/*
+ * A binding of an allocation with many parts, starting and ending inside
+ * a part: the backend walks the parts forward once and maps each page to
+ * the right memory; a failure halfway leaves nothing mapped.
+ */
+static void vcm_test_map_many_parts(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	const u64 poff = 3 * SZ_4K, size = 40 * SZ_4K;
+	struct scatterlist *sg;
+	struct vcm_phys *phys;
+	struct sg_table sgt;
+	struct vcm_res *res;
+	struct page *block;
+	phys_addr_t pa;
+	unsigned int i;
+	u64 off;
+
+	block = alloc_pages(GFP_KERNEL, ilog2(MANY_PAGES));
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	if (sg_alloc_table(&sgt, MANY_PAGES, GFP_KERNEL)) {
+		__free_pages(block, ilog2(MANY_PAGES));
+		KUNIT_FAIL_AND_ABORT(test, "sg_alloc_table() failed\n");
+	}
+	/* Pages 0, 2, 4, ..., then 1, 3, 5, ...: no two parts adjacent. */
+	for_each_sgtable_sg(&sgt, sg, i)
+		sg_set_page(sg, nth_page(block, (i * 2) % MANY_PAGES +
+					 (i >= MANY_PAGES / 2)),
+			    PAGE_SIZE, 0);
+	phys = vcm_phys_from_sgt(&sgt);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, phys->count, (unsigned int)MANY_PAGES);
+
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
+	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_4K, phys, poff, size), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, size / MOCK_GRANULE);
+	for (off = 0; off < size; off += SZ_4K) {
+		KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, poff + off, &pa,
+						       NULL), 0);
+		KUNIT_EXPECT_EQ(test, mock_translate(t->mock,
+						     res->start + SZ_4K + off),
+				pa);
+	}
+	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+
+	/* The 20th page fails: the first 19 are unmapped again. */
+	t->mock->fail_nth = 20;
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_4K, phys, poff, size),
+			-ENOMEM);
+	t->mock->fail_nth = 0;
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 0U);
+
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	vcm_deactivate(t->vcm);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	sg_free_table(&sgt);
+	__free_pages(block, ilog2(MANY_PAGES));
+}
+
 /* ---- One-to-one and kernel contexts ------------------------------------ */
 
 static void vcm_test_onetoone(struct kunit *test)
@@ -776,6 +1036,8 @@ static void vcm_test_onetoone(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, phys);
 	KUNIT_EXPECT_EQ(test, phys->count, 1U);
 	KUNIT_EXPECT_EQ(test, (u64)res->start, (u64)phys->parts[0].start);
+	/* A bus address, not a kernel virtual one. */
+	KUNIT_EXPECT_NULL(test, vcm_kernel_addr(res));
 
 	/* Only reserve and bind together. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(o2o, SZ_4K, 0, 0)),
@@ -815,8 +1077,9 @@ static void vcm_test_onetoone(struct kunit *test)
 
 static void vcm_test_kernel(struct kunit *test)
 {
+	struct vcm_test *t = test->priv;
 	struct vcm_phys *phys, *mmio;
-	struct vcm_res *res, *ro;
+	struct vcm_res *res, *ro, *other;
 	struct vcm *cpu;
 	phys_addr_t pa;
 	u32 *va;
@@ -852,6 +1115,12 @@ static void vcm_test_kernel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(cpu, SZ_4K, 0, 0)),
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_NULL(test, vcm_kernel_addr(NULL));
+
+	/* Device addresses of other contexts are no kernel addresses. */
+	other = vcm_map(t->vcm, phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	KUNIT_EXPECT_NULL(test, vcm_kernel_addr(other));
+	KUNIT_EXPECT_EQ(test, vcm_unmap(other), 0);
 
 	KUNIT_EXPECT_EQ(test, vcm_unmap(ro), 0);
 	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
@@ -1391,6 +1660,7 @@ static void vcm_test_video_pipeline(struct kunit *test)
 
 static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_create_errors),
+	KUNIT_CASE(vcm_test_exit_partial),
 	KUNIT_CASE(vcm_test_activate),
 	KUNIT_CASE(vcm_test_destroy_leftovers),
 	KUNIT_CASE(vcm_test_assoc),
@@ -1399,6 +1669,9 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_phys_wrappers),
 	KUNIT_CASE(vcm_test_bind),
 	KUNIT_CASE(vcm_test_map),
+	KUNIT_CASE(vcm_test_owned_shared),
+	KUNIT_CASE(vcm_test_map_64k),
+	KUNIT_CASE(vcm_test_map_many_parts),
 	KUNIT_CASE(vcm_test_onetoone),
 	KUNIT_CASE(vcm_test_kernel),
 	KUNIT_CASE(vcm_test_walk),
