@@ -16,7 +16,10 @@
  * which are safe in atomic context: vcm_phys_addr_at(), the
  * vcm_phys_next_part() walker, vcm_from_dev(), vcm_kernel_addr(), and
  * vcm_phys_walk_bindings(), which takes a spinlock and runs its callback
- * under it. Calls on one context are serialized by its mutex; calls on
+ * under it (with preemption disabled or under a spinlock, but not from
+ * interrupt or softirq context: that lock is not IRQ-safe). Walk callbacks
+ * must not call any VCM function: every context's mutex is of one lock
+ * class. Calls on one context are serialized by its mutex; calls on
  * different contexts run in parallel. Lock order: a context's mutex, then
  * a vcm_phys's spinlock, then the context's IOVA space lock.
  *

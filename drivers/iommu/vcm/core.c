@@ -1588,7 +1588,8 @@ static void vcm_binding_info(const struct vcm_binding *b,
  * vcm_walk_res() - call a function for each reservation of a context
  * @vcm: the context
  * @fn: the function; returning non-zero stops the walk. It runs under the
- *	context's lock, may sleep, and must not call VCM on @vcm.
+ *	context's lock, may sleep, and must not call any VCM function (all
+ *	context locks share one lockdep class).
  * @data: passed to @fn
  *
  * Reservations come in the order they were made.
@@ -1621,7 +1622,8 @@ EXPORT_SYMBOL_GPL(vcm_walk_res);
  *	reservation
  * @res: the reservation
  * @fn: the function; returning non-zero stops the walk. It runs under the
- *	context's lock, may sleep, and must not call VCM on the context.
+ *	context's lock, may sleep, and must not call any VCM function (all
+ *	context locks share one lockdep class).
  * @data: passed to @fn
  *
  * Bindings come in the order of their offsets.
@@ -1663,7 +1665,9 @@ EXPORT_SYMBOL_GPL(vcm_res_walk_bindings);
  *	must not sleep nor call VCM.
  * @data: passed to @fn
  *
- * Context: Any context that may take a spinlock; takes @phys->lock.
+ * Context: Process context, also with preemption disabled or under a
+ * spinlock; not from interrupt or softirq context (@phys->lock is not
+ * IRQ-safe). Takes @phys->lock.
  * Return: 0 after a full walk; what @fn returned when it stopped the walk;
  * -EINVAL if a pointer is NULL.
  */

@@ -633,18 +633,32 @@ static void bench_mem_report(const char *w, const char *param,
 				 mem[1].cached * (BENCH_GRANULE / SZ_1K));
 }
 
+/*
+ * Allocate a range of 1 to 16 pages below @limit from the tree into slot @i
+ * of @t; false, with the slot untouched, if there is none.
+ */
+static bool bench_fill(struct bench_ctx *c, struct bench_tab *t,
+		       unsigned long i, unsigned long limit)
+{
+	unsigned long pfn, size = 1 + bench_below(&c->rng, 16);
+
+	if (!bench_alloc_tree(c, size, limit, &pfn))
+		return false;
+	t->pfn[i] = pfn;
+	t->size[i] = size;
+	return true;
+}
+
 /* Allocate BENCH_BG ranges of 1 to 16 pages below 4 GiB into @t. */
 static int bench_background(struct bench_ctx *c, struct bench_tab *t)
 {
-	unsigned long i, size, pfn;
+	unsigned long i;
 
 	t->n = 0;
 	for (i = 0; i < BENCH_BG; i++) {
-		size = 1 + bench_below(&c->rng, 16);
-		if (!bench_alloc_tree(c, size, BENCH_LIMIT32, &pfn))
+		if (!bench_fill(c, t, t->n, BENCH_LIMIT32))
 			return -ENOSPC;
-		t->pfn[t->n] = pfn;
-		t->size[t->n++] = size;
+		t->n++;
 	}
 	t->fast_from = t->n;
 	return 0;
@@ -814,7 +828,7 @@ out:
 static int bench_w3_build(struct bench_ctx *c, struct bench_tab *t,
 			  unsigned long n, u64 deadline)
 {
-	unsigned long i, j, filled, pfn, size;
+	unsigned long i, j, filled;
 	int ret = 0;
 
 	for (filled = 0; filled < n; filled++) {
@@ -822,13 +836,10 @@ static int bench_w3_build(struct bench_ctx *c, struct bench_tab *t,
 			ret = -ETIME;
 			goto out;
 		}
-		size = 1 + bench_below(&c->rng, 16);
-		if (!bench_alloc_tree(c, size, BENCH_LIMIT_W3, &pfn)) {
+		if (!bench_fill(c, t, filled, BENCH_LIMIT_W3)) {
 			ret = -ENOSPC;
 			goto out;
 		}
-		t->pfn[filled] = pfn;
-		t->size[filled] = size;
 	}
 	for (i = 0; i < n; i += 2) {
 		if (bench_late(i, deadline)) {
@@ -843,13 +854,10 @@ static int bench_w3_build(struct bench_ctx *c, struct bench_tab *t,
 			ret = -ETIME;
 			goto out;
 		}
-		size = 1 + bench_below(&c->rng, 16);
-		if (!bench_alloc_tree(c, size, BENCH_LIMIT_W3, &pfn)) {
+		if (!bench_fill(c, t, i, BENCH_LIMIT_W3)) {
 			ret = -ENOSPC;
 			goto out;
 		}
-		t->pfn[i] = pfn;
-		t->size[i] = size;
 	}
 out:
 	/* Keep the live entries only. */
@@ -868,7 +876,7 @@ static int bench_w3_churn(struct bench_ctx *c, struct bench_tab *t,
 			  u64 *cost)
 {
 	u64 deadline = bench_deadline(w3_churn_ms), t0, ns;
-	unsigned long i, j, size;
+	unsigned long i, j;
 	int ret = 0;
 
 	t0 = ktime_get_ns();
@@ -877,13 +885,11 @@ static int bench_w3_churn(struct bench_ctx *c, struct bench_tab *t,
 			break;
 		j = bench_below(&c->rng, t->n);
 		bench_free_tree(c, t->pfn[j], t->size[j]);
-		size = 1 + bench_below(&c->rng, 16);
-		if (!bench_alloc_tree(c, size, BENCH_LIMIT_W3, &t->pfn[j])) {
+		if (!bench_fill(c, t, j, BENCH_LIMIT_W3)) {
 			bench_tab_drop(t, j);
 			ret = -ENOSPC;
 			break;
 		}
-		t->size[j] = size;
 	}
 	ns = ktime_get_ns() - t0;
 	*cost = bench_cost(ns, 2 * i);
