@@ -26,8 +26,11 @@ FRAGMENTS_arm64 :=
 IMAGE_x86_64 := $(B)/x86_64/arch/x86/boot/bzImage
 IMAGE_arm64 := $(B)/arm64/arch/arm64/boot/Image
 
-.PHONY: all help deps tree kernels run check bench series clean \
-	$(addprefix kernel-,$(ARCHES)) $(addprefix initramfs-,$(ARCHES))
+ALL_ARCHES := x86_64 arm64
+BOOTS := $(foreach a,$(ALL_ARCHES),boot-$(a)-strict boot-$(a)-lazy)
+# Static pattern rules: make skips implicit rules for .PHONY targets.
+.PHONY: all help deps tree kernels run check bench series clean $(BOOTS) \
+	$(addprefix kernel-,$(ALL_ARCHES)) $(addprefix initramfs-,$(ALL_ARCHES))
 
 all: help
 
@@ -40,16 +43,16 @@ deps:
 tree: deps
 	@$(S)/tree.sh
 
-kernel-%: tree
+$(addprefix kernel-,$(ALL_ARCHES)): kernel-%: tree
 	@FRAGMENTS="$(FRAGMENTS_$*)" $(S)/kernel.sh $* $(CURDIR)/$(B)/$*
 
 kernels: $(addprefix kernel-,$(ARCHES))
 
-initramfs-%: tree
+$(addprefix initramfs-,$(ALL_ARCHES)): initramfs-%: tree
 	@$(S)/initramfs.sh $* $(B)/initramfs-$*.cpio.gz
 
 # make boot-x86_64-strict, boot-arm64-lazy, ...: one check boot, log kept.
-boot-%: tree
+$(BOOTS): boot-%: tree
 	@arch=$(firstword $(subst -, ,$*)); mode=$(lastword $(subst -, ,$*)); \
 	$(MAKE) -s kernel-$$arch initramfs-$$arch && \
 	$(S)/qemu.sh $$arch $$mode check $(B)/$$arch/$(if $(findstring x86,$*),arch/x86/boot/bzImage,arch/arm64/boot/Image) \

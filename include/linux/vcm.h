@@ -67,11 +67,36 @@ enum vcm_res_type {
 };
 
 /**
+ * enum vcm_region - what a reserved region (%VCM_RES_REGION) is for
+ * @VCM_REGION_NONE: not a region
+ * @VCM_REGION_RESERVED: never to be used (IOMMU_RESV_RESERVED, and
+ *	vcm_reserve_at() with %VCM_REGION)
+ * @VCM_REGION_DIRECT: mapped one to one by the IOMMU core
+ *	(IOMMU_RESV_DIRECT and IOMMU_RESV_DIRECT_RELAXABLE)
+ * @VCM_REGION_MSI: hardware MSI doorbells, not translated (IOMMU_RESV_MSI)
+ * @VCM_REGION_SW_MSI: the window where software maps MSI doorbells for
+ *	unmanaged domains (IOMMU_RESV_SW_MSI)
+ * @VCM_REGION_PCI_WINDOW: an MMIO window of a PCI host bridge; a DMA to it
+ *	would be routed peer to peer instead of reaching the IOMMU
+ * @VCM_REGION_DMA_HOLE: outside the dma-ranges of a PCI host bridge
+ */
+enum vcm_region {
+	VCM_REGION_NONE,
+	VCM_REGION_RESERVED,
+	VCM_REGION_DIRECT,
+	VCM_REGION_MSI,
+	VCM_REGION_SW_MSI,
+	VCM_REGION_PCI_WINDOW,
+	VCM_REGION_DMA_HOLE,
+};
+
+/**
  * struct vcm_res - a reservation: a range of addresses of a context
  * @start: first address, as the context's bus master sees it
  * @size: length in bytes
  * @vcm: the context
  * @type: see &enum vcm_res_type
+ * @region: for %VCM_RES_REGION, what the region is for
  * @flags: VCM_READ, VCM_WRITE, VCM_MMIO
  * @node: link in the context's list of reservations, under its lock
  * @bindings: bindings sorted by offset, under the context's lock
@@ -79,13 +104,14 @@ enum vcm_res_type {
  * @owns_phys: the physical memory was allocated by vcm_make_binding()
  * @placed: the backend chose @start for one whole physical allocation
  *
- * Users read @start and @size only.
+ * Users read @start, @size, @type and @region only.
  */
 struct vcm_res {
 	dma_addr_t start;
 	u64 size;
 	struct vcm *vcm;
 	enum vcm_res_type type;
+	enum vcm_region region;
 	unsigned int flags;
 	struct list_head node;
 	struct rb_root bindings;
@@ -184,7 +210,10 @@ struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 			    unsigned int flags);
 struct vcm_res *vcm_reserve_at(struct vcm *vcm, dma_addr_t addr, u64 size,
 			       unsigned int flags);
+struct vcm_res *vcm_reserve_region(struct vcm *vcm, dma_addr_t addr,
+				   u64 size, enum vcm_region region);
 int vcm_unreserve(struct vcm_res *res);
+const char *vcm_region_name(enum vcm_region region);
 
 /* Physical memory */
 struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags);

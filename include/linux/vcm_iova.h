@@ -17,6 +17,7 @@
 #ifndef _LINUX_VCM_IOVA_H
 #define _LINUX_VCM_IOVA_H
 
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
@@ -26,6 +27,9 @@
  * allocator compute gap lengths and alignments without overflow.
  */
 #define VCM_IOVA_MAX_PFN	(ULONG_MAX >> 2)
+
+/* A cache holds every power-of-two size up to at least this many bytes. */
+#define VCM_IOVA_CACHE_BYTES	SZ_4M
 
 /**
  * struct vcm_iova_node - an allocated range (private to the allocator)
@@ -143,6 +147,7 @@ int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 			unsigned long size);
 void vcm_iova_cache_drain(struct vcm_iova_cache *cache);
+unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache);
 void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu);
 
 #endif /* _LINUX_VCM_IOVA_H */

@@ -398,6 +398,18 @@ struct vcm *vcm_from_dev(struct device *dev)
 }
 EXPORT_SYMBOL_GPL(vcm_from_dev);
 
+/* Call @fn for each device associated with @vcm, without locks held. */
+void vcm_for_each_dev(struct vcm *vcm,
+		      void (*fn)(struct device *dev, void *data), void *data)
+{
+	struct vcm *entry;
+	unsigned long idx;
+
+	xa_for_each(&vcm_devs, idx, entry)
+		if (entry == vcm)
+			fn((struct device *)idx, data);
+}
+
 /* ---- Reservations ------------------------------------------------------ */
 
 static struct vcm_res *vcm_res_new(struct vcm *vcm, unsigned int flags)
@@ -571,25 +583,9 @@ struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 }
 EXPORT_SYMBOL_GPL(vcm_reserve);
 
-/**
- * vcm_reserve_at() - reserve a fixed range of addresses of a context
- * @vcm: the context
- * @addr: first address, aligned to the granule
- * @size: length in bytes, a multiple of the granule
- * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, and
- *	VCM_REGION for a reserved region that can never be bound
- *
- * Context: Process context; may sleep. Takes the context's lock.
- * Return: the reservation; ERR_PTR(-EINVAL) if @vcm is NULL, @size is 0,
- * a value is not aligned or a flag is unknown; ERR_PTR(-EOVERFLOW) if
- * @addr + @size overflows; ERR_PTR(-ERANGE) if the range is not inside
- * the context; ERR_PTR(-EOPNOTSUPP) for a range that is not a reserved
- * region in a context whose backend places memory itself;
- * ERR_PTR(-EADDRINUSE) if the range overlaps a reservation;
- * ERR_PTR(-ENOMEM) if memory ran out.
- */
-struct vcm_res *vcm_reserve_at(struct vcm *vcm, dma_addr_t addr, u64 size,
-			       unsigned int flags)
+static struct vcm_res *__vcm_reserve_at(struct vcm *vcm, dma_addr_t addr,
+					u64 size, unsigned int flags,
+					enum vcm_region region)
 {
 	struct vcm_res *res;
 	u64 last;
@@ -623,12 +619,86 @@ struct vcm_res *vcm_reserve_at(struct vcm *vcm, dma_addr_t addr, u64 size,
 	res->start = addr;
 	res->size = size;
 	res->type = flags & VCM_REGION ? VCM_RES_REGION : VCM_RES_FIXED;
+	res->region = region;
 	vcm_res_link(vcm, res);
 out:
 	mutex_unlock(&vcm->lock);
 	return res;
 }
+
+/**
+ * vcm_reserve_at() - reserve a fixed range of addresses of a context
+ * @vcm: the context
+ * @addr: first address, aligned to the granule
+ * @size: length in bytes, a multiple of the granule
+ * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, and
+ *	VCM_REGION for a reserved region that can never be bound
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the reservation; ERR_PTR(-EINVAL) if @vcm is NULL, @size is 0,
+ * a value is not aligned or a flag is unknown; ERR_PTR(-EOVERFLOW) if
+ * @addr + @size overflows; ERR_PTR(-ERANGE) if the range is not inside
+ * the context; ERR_PTR(-EOPNOTSUPP) for a range that is not a reserved
+ * region in a context whose backend places memory itself;
+ * ERR_PTR(-EADDRINUSE) if the range overlaps a reservation or another
+ * allocated range of the context's IOVA space; ERR_PTR(-ENOMEM) if memory
+ * ran out.
+ */
+struct vcm_res *vcm_reserve_at(struct vcm *vcm, dma_addr_t addr, u64 size,
+			       unsigned int flags)
+{
+	return __vcm_reserve_at(vcm, addr, size, flags,
+				flags & VCM_REGION ? VCM_REGION_RESERVED :
+						     VCM_REGION_NONE);
+}
 EXPORT_SYMBOL_GPL(vcm_reserve_at);
+
+/**
+ * vcm_reserve_region() - reserve a typed region of a context
+ * @vcm: the context
+ * @addr: first address, aligned to the granule
+ * @size: length in bytes, a multiple of the granule
+ * @region: what the region is for, not %VCM_REGION_NONE
+ *
+ * Like vcm_reserve_at() with %VCM_REGION: the range is never handed out
+ * and nothing can be bound into it. @region tells people reading the
+ * graph why the range is taken.
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the reservation; ERR_PTR(-EINVAL) if @region is unknown or
+ * %VCM_REGION_NONE; otherwise the errors of vcm_reserve_at().
+ */
+struct vcm_res *vcm_reserve_region(struct vcm *vcm, dma_addr_t addr,
+				   u64 size, enum vcm_region region)
+{
+	if (region <= VCM_REGION_NONE || region > VCM_REGION_DMA_HOLE)
+		return ERR_PTR(-EINVAL);
+	return __vcm_reserve_at(vcm, addr, size, VCM_REGION, region);
+}
+EXPORT_SYMBOL_GPL(vcm_reserve_region);
+
+/**
+ * vcm_region_name() - short name of a region type, for logs and debugfs
+ * @region: the type
+ *
+ * Context: Any context.
+ * Return: a constant string; "?" for a value out of range.
+ */
+const char *vcm_region_name(enum vcm_region region)
+{
+	static const char * const names[] = {
+		[VCM_REGION_NONE] = "none",
+		[VCM_REGION_RESERVED] = "reserved",
+		[VCM_REGION_DIRECT] = "direct",
+		[VCM_REGION_MSI] = "msi",
+		[VCM_REGION_SW_MSI] = "sw-msi",
+		[VCM_REGION_PCI_WINDOW] = "pci-window",
+		[VCM_REGION_DMA_HOLE] = "dma-hole",
+	};
+
+	return (unsigned int)region < ARRAY_SIZE(names) ? names[region] : "?";
+}
+EXPORT_SYMBOL_GPL(vcm_region_name);
 
 /**
  * vcm_unreserve() - give back a reservation without bindings
@@ -656,6 +726,22 @@ int vcm_unreserve(struct vcm_res *res)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vcm_unreserve);
+
+/*
+ * Give back every reserved region of @vcm, for a backend tearing its
+ * context down; other reservations stay, so that vcm_destroy() reports
+ * them.
+ */
+void vcm_release_regions(struct vcm *vcm)
+{
+	struct vcm_res *res, *tmp;
+
+	mutex_lock(&vcm->lock);
+	list_for_each_entry_safe(res, tmp, &vcm->reservations, node)
+		if (res->type == VCM_RES_REGION)
+			vcm_res_free(res);
+	mutex_unlock(&vcm->lock);
+}
 
 /* ---- Physical memory --------------------------------------------------- */
 

@@ -62,8 +62,6 @@
 #define VCM_IOVA_MAG_SIZE	126
 /* IOVA one magazine aims to hold; it holds at least one range. */
 #define VCM_IOVA_MAG_BYTES	SZ_256K
-/* The largest cached size is at least this. */
-#define VCM_IOVA_CACHE_BYTES	SZ_4M
 /* IOVA charged to one CPU's magazines at their full capacity (but see above). */
 #define VCM_IOVA_CPU_BYTES	SZ_2M
 /* IOVA held by the full magazines of the depot. */
@@ -675,8 +673,21 @@ VISIBLE_IF_KUNIT void vcm_iova_cache_stop_idle_reclaim(struct vcm_iova_cache *ca
 	cancel_delayed_work_sync(&cache->reclaim_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_stop_idle_reclaim);
+#endif
 
-VISIBLE_IF_KUNIT unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache)
+/**
+ * vcm_iova_cache_count() - number of free ranges a cache holds
+ * @cache: the cache
+ *
+ * The ranges are allocated in the space but free for the cache's users;
+ * vcm_iova_nr_ranges() minus this count is what is really in use. The
+ * count is a snapshot: other CPUs may change it at once.
+ *
+ * Context: Any context; takes each CPU's cache lock and the depot lock
+ * with interrupts disabled, one at a time.
+ * Return: the number of cached ranges.
+ */
+unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache)
 {
 	unsigned long flags, count = 0;
 	struct vcm_iova_mag *mag;
@@ -699,8 +710,7 @@ VISIBLE_IF_KUNIT unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
 	return count;
 }
-EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_count);
-#endif
+EXPORT_SYMBOL_GPL(vcm_iova_cache_count);
 
 static int vcm_iova_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {

@@ -19,8 +19,6 @@ int vcm_iova_remove(struct vcm_iova_space *space, unsigned long pfn,
 		    unsigned long size);
 /* Check every invariant of the tree in O(n); 0 or -EINVAL. */
 int vcm_iova_check(struct vcm_iova_space *space);
-/* Number of free ranges held by all per-CPU caches and the depot. */
-unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache);
 /* Run one pass of the idle reclaim work synchronously. */
 void vcm_iova_cache_reclaim_now(struct vcm_iova_cache *cache);
 /* Stop the timed idle reclaim, so that a slow test sees no surprise. */

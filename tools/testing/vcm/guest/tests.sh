@@ -146,12 +146,84 @@ check_kmemleak() {
 	return 1
 }
 
+# The VCM context of a device's DMA domain: vcm_ctx BDF prints its graph file.
+vcm_ctx() {
+	local g
+	for g in /sys/kernel/debug/vcm/dma*/graph; do
+		grep -q "^device pci $1\$" "$g" 2>/dev/null && { echo "$g"; return 0; }
+	done
+	return 1
+}
+
+# Streaming ranges in use in a context: allocated minus cached free ones.
+vcm_live() {
+	sed -n 's/^summary reservations [0-9]* dma \([0-9]*\) cached \([0-9]*\)$/\1 \2/p' "$1" |
+		{ read -r dma cached && echo $((dma - cached)); }
+}
+
+# Each DMA device's domain is a VCM context that lists the device and the
+# reserved regions of this platform; devices of one IOMMU group share one
+# context, other groups have their own; the context shows streaming
+# mappings while I/O runs.
+check_graph() {
+	bind_edu || return 1
+	ls /sys/kernel/debug/vcm/dma*/graph > /dev/null 2>&1 || { echo "no VCM DMA context in debugfs"; return 1; }
+	case $(uname -m) in
+	x86_64) want="msi 0xfee00000-0xfeefffff" ;;	# VT-d interrupt range
+	*) want="sw-msi 0x8000000-0x80fffff" ;;		# SMMUv3 software MSI window
+	esac
+	set -- $want
+	kind=$1 range=$2
+	for d in /sys/bus/pci/devices/*; do
+		case $(cat "$d/vendor"):$(cat "$d/device") in
+		0x1b36:0x0010|0x1af4:0x1042|0x8086:0x10d3|0x1234:0x11e8) ;;
+		*) continue ;;
+		esac
+		bdf=$(basename "$d")
+		f=$(vcm_ctx "$bdf") || { echo "$bdf: in no VCM context"; return 1; }
+		grep -q "^region $range $kind\$" "$f" || { echo "$bdf: $f lacks region $range $kind"; cat "$f"; return 1; }
+		grep -q "^region .* pci-window\$" "$f" || { echo "$bdf: $f has no PCI window region"; return 1; }
+		g=$(basename "$(readlink -f "$d/iommu_group")")
+		for p in /sys/bus/pci/devices/*; do
+			[ "$p" = "$d" ] || [ ! -e "$p/iommu_group" ] && continue
+			vcm_ctx "$(basename "$p")" > /tmp/pf || continue
+			pg=$(basename "$(readlink -f "$p/iommu_group")")
+			if [ "$pg" = "$g" ] && [ "$(cat /tmp/pf)" != "$f" ]; then
+				echo "$bdf and $(basename "$p") share group $g but not a context"; return 1
+			fi
+			if [ "$pg" != "$g" ] && [ "$(cat /tmp/pf)" = "$f" ]; then
+				echo "$bdf and $(basename "$p") share a context across groups"; return 1
+			fi
+		done
+		echo "$bdf: group $g, $f"
+	done
+	nvme_bdf=$(basename "$(readlink -f "/sys/block/$nvme/device/device")")
+	f=$(vcm_ctx "$nvme_bdf") || { echo "nvme $nvme_bdf: no context"; return 1; }
+	idle=$(vcm_live "$f")
+	[ -n "$idle" ] || { echo "no summary line in $f"; return 1; }
+	dd if="/dev/$nvme" of=/dev/null bs=4M count=400 iflag=direct 2>/dev/null &
+	ddpid=$!
+	max=$idle i=0
+	while [ $i -lt 200 ] && kill -0 $ddpid 2>/dev/null; do
+		n=$(vcm_live "$f")
+		[ "$n" -gt "$max" ] && max=$n
+		[ "$max" -gt "$idle" ] && break
+		i=$((i + 1))
+	done
+	kill $ddpid 2>/dev/null
+	wait $ddpid 2>/dev/null
+	echo "nvme $nvme_bdf: $idle streaming ranges idle, $max seen during I/O"
+	[ "$max" -gt "$idle" ] || { echo "no streaming mapping seen in the context during I/O"; return 1; }
+	grep -v '^range' "$f"
+}
+
 nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 6"
+	echo "vcmtest: plan 7"
 	t iommu-groups check_groups
+	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
 	t blk-virtio blkcheck_all virtio_blk 4096,16384,65536,1048576,4194304,8388608 2
 	t net-e1000e check_net
@@ -178,5 +250,9 @@ run)
 		log "round trip FAILED: data differs"
 	fi
 	t blk-nvme blkcheck "/dev/$nvme" 4096,65536,1048576 1
+	bdf=$(basename "$(readlink -f "/sys/block/$nvme/device/device")")
+	log "the VCM context of $bdf's DMA domain (/sys/kernel/debug/vcm/*/graph):"
+	log "its devices, typed reserved regions, and every allocated IOVA range"
+	f=$(vcm_ctx "$bdf") && head -n 40 "$f"
 	;;
 esac

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VCM behind default IOMMU DMA domains.
+ *
+ * dma-iommu.c keeps its flush queues, page-table calls and policies (the
+ * 32-bit-first rule, deferred attach, swiotlb bouncing) and asks this
+ * file for IOVA. Each DMA domain gets one VCM context over it:
+ *
+ * - streaming and coherent mappings are plain ranges of the context's
+ *   IOVA space, taken and given back through a per-CPU cache; they create
+ *   no graph object;
+ * - the reserved regions of every device attached to the domain (PCI host
+ *   bridge windows, holes outside its dma-ranges, the IOMMU driver's
+ *   reserved regions) are typed reservations of the context;
+ * - explicit users (IOVA windows of endpoint drivers) reserve and bind in
+ *   the same context.
+ *
+ * Everything lives in one IOVA space, so no two of them can overlap. The
+ * context and its ranges are shown in debugfs under vcm/dma<N>/.
+ */
+
+#include <linux/bsearch.h>
+#include <linux/debugfs.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/idr.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vcm-drv.h>
+
+#include "dma.h"
+#include "vcm_internal.h"
+
+/**
+ * struct vcm_dma - VCM state of one DMA domain
+ * @vcm: the context over the domain; its IOVA space serves every mapping
+ * @cache: per-CPU cache of free ranges of @vcm's space, for the hot path
+ * @id: number of the debugfs directory
+ * @dir: the debugfs directory, or an error pointer without debugfs
+ *
+ * Calls on one vcm_dma other than vcm_dma_alloc() and vcm_dma_free() are
+ * serialized by the caller (dma-iommu's cookie mutex, or the domain's
+ * lifetime). Lock order: the cookie mutex, then @vcm's lock, then the
+ * cache's locks, then the space lock.
+ */
+struct vcm_dma {
+	struct vcm *vcm;
+	struct vcm_iova_cache *cache;
+	int id;
+	struct dentry *dir;
+};
+
+static DEFINE_IDA(vcm_dma_ida);
+static struct dentry *vcm_dma_debugfs_root;
+
+static void vcm_dma_debugfs_add(struct vcm_dma *vd);
+
+/**
+ * vcm_dma_create() - set up VCM for a DMA domain
+ * @domain: the domain, of a DMA type, with its page sizes and aperture set
+ * @base_pfn: lowest IOVA to hand out, in units of the domain's smallest
+ *	page size; not 0, so that 0 stays an invalid DMA address
+ *
+ * The context spans from @base_pfn to the end of the domain's aperture
+ * (or of the 64-bit space without an enforced aperture) and is active at
+ * once: windows bound into it reach the domain's page table.
+ *
+ * Context: Process context; may sleep.
+ * Return: the new state; ERR_PTR(-EINVAL) if @base_pfn is 0 or beyond the
+ * aperture; the errors of vcm_iommu_create(); ERR_PTR(-ENOMEM) if memory
+ * ran out.
+ */
+struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
+			       unsigned long base_pfn)
+{
+	unsigned int shift = __ffs(domain->pgsize_bitmap);
+	u64 granule = 1ULL << shift, start, last = U64_MAX;
+	struct vcm_dma *vd;
+	int ret;
+
+	if (domain->geometry.force_aperture)
+		last = domain->geometry.aperture_end;
+	last = min_t(u64, last, ((u64)VCM_IOVA_MAX_PFN << shift) | (granule - 1));
+	if ((last & (granule - 1)) != granule - 1)
+		last = (last & ~(granule - 1)) - 1;
+	start = (u64)base_pfn << shift;
+	if (!base_pfn || start >> shift != base_pfn || start > last)
+		return ERR_PTR(-EINVAL);
+
+	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
+	if (!vd)
+		return ERR_PTR(-ENOMEM);
+	vd->vcm = vcm_iommu_create(domain, start, last - start + 1);
+	if (IS_ERR(vd->vcm)) {
+		ret = PTR_ERR(vd->vcm);
+		goto err_free;
+	}
+	ret = vcm_activate(vd->vcm);
+	if (ret)
+		goto err_destroy;
+	vd->cache = vcm_iova_cache_create(&vd->vcm->space);
+	if (IS_ERR(vd->cache)) {
+		ret = PTR_ERR(vd->cache);
+		goto err_deactivate;
+	}
+	vcm_dma_debugfs_add(vd);
+	return vd;
+
+err_deactivate:
+	vcm_deactivate(vd->vcm);
+err_destroy:
+	vcm_destroy(vd->vcm);
+err_free:
+	kfree(vd);
+	return ERR_PTR(ret);
+}
+
+/**
+ * vcm_dma_destroy() - tear down what vcm_dma_create() set up
+ * @vd: the state, or NULL
+ *
+ * The caller has stopped every use of the domain's DMA API and emptied
+ * its flush queues. Reserved regions go quietly; a window an endpoint
+ * driver left behind is freed with a warning (see vcm_destroy()).
+ *
+ * Context: Process context; may sleep.
+ */
+void vcm_dma_destroy(struct vcm_dma *vd)
+{
+	if (!vd)
+		return;
+	debugfs_remove_recursive(vd->dir);
+	if (vd->id >= 0)
+		ida_free(&vcm_dma_ida, vd->id);
+	vcm_iova_cache_destroy(vd->cache);
+	vcm_release_regions(vd->vcm);
+	vcm_deactivate(vd->vcm);
+	vcm_destroy(vd->vcm);
+	kfree(vd);
+}
+
+/* ---- Reserved regions -------------------------------------------------- */
+
+/* A range of pfns [lo, hi] and what it is for. */
+struct vcm_dma_rgn {
+	unsigned long lo;
+	unsigned long hi;
+	enum vcm_region type;
+};
+
+struct vcm_dma_rgns {
+	struct vcm_dma_rgn *v;
+	unsigned int nr;
+	unsigned int cap;
+};
+
+static int vcm_dma_rgn_cmp(const void *a, const void *b)
+{
+	const struct vcm_dma_rgn *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Add the addresses [start, last] of @vcm, clipped to the context and
+ * widened to whole granules, as a region of @type.
+ */
+static int vcm_dma_rgn_add(struct vcm_dma_rgns *r, struct vcm *vcm,
+			   u64 start, u64 last, enum vcm_region type)
+{
+	u64 ctx_last = vcm->start + (vcm->size - 1);
+	unsigned int shift = __ffs(vcm->pgsize_bitmap);
+	struct vcm_dma_rgn *v;
+
+	if (start > last || last < vcm->start || start > ctx_last)
+		return 0;
+	start = max_t(u64, start, vcm->start);
+	last = min(last, ctx_last);
+	if (r->nr == r->cap) {
+		v = krealloc_array(r->v, r->cap * 2 + 8, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+		r->v = v;
+		r->cap = r->cap * 2 + 8;
+	}
+	r->v[r->nr++] = (struct vcm_dma_rgn){
+		.lo = start >> shift,
+		.hi = last >> shift,
+		.type = type,
+	};
+	return 0;
+}
+
+/* A range of bus addresses [lo, hi]. */
+struct vcm_dma_span {
+	u64 lo;
+	u64 hi;
+};
+
+static int vcm_dma_span_cmp(const void *a, const void *b)
+{
+	const struct vcm_dma_span *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return 0;
+}
+
+/* The holes in the dma-ranges of @bridge, the whole bus space if none. */
+static int vcm_dma_holes(struct vcm_dma_rgns *r, struct vcm *vcm,
+			 struct pci_dev *pdev, struct pci_host_bridge *bridge)
+{
+	struct resource_entry *win;
+	struct vcm_dma_span *v;
+	unsigned int i, nr = 0;
+	u64 next = 0;
+	int ret = 0;
+
+	list_for_each_entry(win, &bridge->dma_ranges, node)
+		nr++;
+	v = kcalloc(nr, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	/* Sort a copy: the bridge's list is not ours to reorder. */
+	i = 0;
+	list_for_each_entry(win, &bridge->dma_ranges, node) {
+		v[i].lo = win->res->start - win->offset;
+		v[i].hi = win->res->end - win->offset;
+		i++;
+	}
+	sort(v, nr, sizeof(*v), vcm_dma_span_cmp, NULL);
+	for (i = 0; i < nr; i++) {
+		if (v[i].lo < next) {
+			pci_err(pdev, "vcm: overlapping dma-ranges at %#llx\n",
+				v[i].lo);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (v[i].lo > next) {
+			ret = vcm_dma_rgn_add(r, vcm, next, v[i].lo - 1,
+					      VCM_REGION_DMA_HOLE);
+			if (ret)
+				goto out;
+		}
+		if (v[i].hi == U64_MAX)
+			goto out;
+		next = v[i].hi + 1;
+	}
+	ret = vcm_dma_rgn_add(r, vcm, next, U64_MAX, VCM_REGION_DMA_HOLE);
+out:
+	kfree(v);
+	return ret;
+}
+
+/* The MMIO windows of @pdev's host bridge, and the holes in its dma-ranges. */
+static int vcm_dma_pci_regions(struct vcm_dma_rgns *r, struct vcm *vcm,
+			       struct pci_dev *pdev)
+{
+	struct pci_host_bridge *bridge = pci_find_host_bridge(pdev->bus);
+	struct resource_entry *win;
+	int ret;
+
+	resource_list_for_each_entry(win, &bridge->windows) {
+		if (resource_type(win->res) != IORESOURCE_MEM)
+			continue;
+		ret = vcm_dma_rgn_add(r, vcm, win->res->start - win->offset,
+				      win->res->end - win->offset,
+				      VCM_REGION_PCI_WINDOW);
+		if (ret)
+			return ret;
+	}
+	/* As upstream: a bridge without dma-ranges reaches everything. */
+	if (list_empty(&bridge->dma_ranges))
+		return 0;
+	return vcm_dma_holes(r, vcm, pdev, bridge);
+}
+
+static enum vcm_region vcm_dma_resv_type(enum iommu_resv_type type)
+{
+	switch (type) {
+	case IOMMU_RESV_DIRECT:
+	case IOMMU_RESV_DIRECT_RELAXABLE:
+		return VCM_REGION_DIRECT;
+	case IOMMU_RESV_MSI:
+		return VCM_REGION_MSI;
+	case IOMMU_RESV_SW_MSI:
+		return VCM_REGION_SW_MSI;
+	default:
+		return VCM_REGION_RESERVED;
+	}
+}
+
+/* Every region of @dev: its host bridge's and the IOMMU driver's. */
+static int vcm_dma_collect(struct vcm_dma_rgns *r, struct vcm *vcm,
+			   struct device *dev)
+{
+	struct iommu_resv_region *region;
+	LIST_HEAD(resv);
+	int ret = 0;
+
+	if (dev_is_pci(dev)) {
+		ret = vcm_dma_pci_regions(r, vcm, to_pci_dev(dev));
+		if (ret)
+			return ret;
+	}
+	iommu_get_resv_regions(dev, &resv);
+	list_for_each_entry(region, &resv, list) {
+		if (!region->length)
+			continue;
+		ret = vcm_dma_rgn_add(r, vcm, region->start,
+				      region->start + (region->length - 1),
+				      vcm_dma_resv_type(region->type));
+		if (ret)
+			break;
+	}
+	iommu_put_resv_regions(dev, &resv);
+	return ret;
+}
+
+/* The reservations @vcm already has, sorted. */
+static int vcm_dma_taken(struct vcm_dma_rgns *t, struct vcm *vcm)
+{
+	struct vcm_res *res;
+	int ret = 0;
+
+	mutex_lock(&vcm->lock);
+	list_for_each_entry(res, &vcm->reservations, node) {
+		ret = vcm_dma_rgn_add(t, vcm, res->start,
+				      res->start + (res->size - 1), res->region);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&vcm->lock);
+	sort(t->v, t->nr, sizeof(*t->v), vcm_dma_rgn_cmp, NULL);
+	return ret;
+}
+
+struct vcm_dma_made {
+	struct vcm_res **res;
+	unsigned int nr;
+};
+
+/* Reserve the pfns [lo, hi] as a region; a range in use is skipped. */
+static int vcm_dma_reserve(struct vcm_dma *vd, struct device *dev,
+			   struct vcm_dma_made *made, unsigned long lo,
+			   unsigned long hi, enum vcm_region type)
+{
+	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
+	dma_addr_t addr = (dma_addr_t)lo << shift;
+	u64 size = (u64)(hi - lo + 1) << shift;
+	struct vcm_res *res;
+
+	res = vcm_reserve_region(vd->vcm, addr, size, type);
+	if (PTR_ERR_OR_ZERO(res) == -EADDRINUSE) {
+		/* Free ranges held by the cache count as used: give them back. */
+		vcm_iova_cache_drain(vd->cache);
+		res = vcm_reserve_region(vd->vcm, addr, size, type);
+	}
+	if (PTR_ERR_OR_ZERO(res) == -EADDRINUSE) {
+		/* Only a device joining a domain already doing DMA sees this. */
+		dev_warn(dev, "vcm: %s region %pad+%#llx is mapped, not reserved\n",
+			 vcm_region_name(type), &addr, size);
+		return 0;
+	}
+	if (IS_ERR(res))
+		return PTR_ERR(res);
+	made->res[made->nr++] = res;
+	return 0;
+}
+
+/*
+ * Reserve what of the sorted regions @r is neither reserved already (in
+ * the sorted @t) nor covered by an earlier region of @r.
+ */
+static int vcm_dma_reserve_all(struct vcm_dma *vd, struct device *dev,
+			       struct vcm_dma_made *made,
+			       const struct vcm_dma_rgns *r,
+			       const struct vcm_dma_rgns *t)
+{
+	unsigned long lo, hi, next = 0;
+	unsigned int i, j = 0;
+	int ret;
+
+	for (i = 0; i < r->nr; i++) {
+		lo = max(r->v[i].lo, next);
+		if (lo > r->v[i].hi)
+			continue;
+		while (lo <= r->v[i].hi) {
+			while (j < t->nr && t->v[j].hi < lo)
+				j++;
+			if (j < t->nr && t->v[j].lo <= lo) {
+				if (t->v[j].hi >= r->v[i].hi)
+					break;
+				lo = t->v[j].hi + 1;
+				continue;
+			}
+			hi = r->v[i].hi;
+			if (j < t->nr && t->v[j].lo <= hi)
+				hi = t->v[j].lo - 1;
+			ret = vcm_dma_reserve(vd, dev, made, lo, hi,
+					      r->v[i].type);
+			if (ret)
+				return ret;
+			if (hi == r->v[i].hi)
+				break;
+			lo = hi + 1;
+		}
+		/* Pfns are at most VCM_IOVA_MAX_PFN: this cannot wrap. */
+		next = max(next, r->v[i].hi + 1);
+	}
+	return 0;
+}
+
+/**
+ * vcm_dma_add_device() - attach a device's view to a DMA domain's context
+ * @vd: the domain's VCM state
+ * @dev: a device attached to the domain; called again for a device
+ *	already added, it changes nothing
+ *
+ * Associates @dev with the context (vcm_from_dev() then finds it, for the
+ * explicit window API) and reserves @dev's regions as typed reservations:
+ * the MMIO windows of a PCI device's host bridge, the holes outside the
+ * bridge's dma-ranges, and every reserved region the IOMMU driver reports
+ * for @dev, IOMMU_RESV_SW_MSI included. Parts already reserved, by this
+ * device or another one sharing the domain, are skipped. A part that a
+ * live mapping of another device already uses (a device joining a domain
+ * that is doing DMA) is left out with a warning.
+ *
+ * Context: Process context; may sleep. The caller serializes calls on
+ * @vd (dma-iommu holds the cookie mutex).
+ * Return: 0 on success; -EINVAL if the host bridge's dma-ranges overlap;
+ * -ENOMEM if memory ran out. On error nothing changed.
+ */
+int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)
+{
+	struct vcm_dma_rgns r = {}, t = {};
+	struct vcm_dma_made made = {};
+	struct vcm *old;
+	bool assoc = false;
+	int ret;
+
+	old = vcm_from_dev(dev);
+	if (old != vd->vcm) {
+		/* The device moved here from another domain. */
+		if (old)
+			vcm_deassoc(old, dev);
+		ret = vcm_assoc(vd->vcm, dev);
+		if (ret)
+			return ret;
+		assoc = true;
+	}
+
+	ret = vcm_dma_collect(&r, vd->vcm, dev);
+	if (!ret)
+		ret = vcm_dma_taken(&t, vd->vcm);
+	if (ret)
+		goto out;
+	sort(r.v, r.nr, sizeof(*r.v), vcm_dma_rgn_cmp, NULL);
+	/* Each region of r becomes at most one piece per gap of t, plus one. */
+	made.res = kcalloc(r.nr + t.nr + 1, sizeof(*made.res), GFP_KERNEL);
+	if (!made.res) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vcm_dma_reserve_all(vd, dev, &made, &r, &t);
+	if (ret)
+		while (made.nr)
+			vcm_unreserve(made.res[--made.nr]);
+out:
+	if (ret && assoc)
+		vcm_deassoc(vd->vcm, dev);
+	kfree(made.res);
+	kfree(t.v);
+	kfree(r.v);
+	return ret;
+}
+
+/* ---- The hot path ------------------------------------------------------ */
+
+/**
+ * vcm_dma_alloc() - allocate IOVA for a streaming or coherent mapping
+ * @vd: the domain's VCM state
+ * @pages: number of granules, not 0
+ * @limit_pfn: highest granule the range may cover
+ *
+ * The range is @pages rounded up to a power of two and aligned to that
+ * size, as dma-iommu has always allocated, and never overlaps a
+ * reservation of the context. Sizes up to %VCM_IOVA_CACHE_BYTES come
+ * from this CPU's cache without a shared lock.
+ *
+ * Context: Any context; does not sleep.
+ * Return: the first granule of the range, or 0 if no range fits (or
+ * @pages is 0, or memory for a tree node ran out).
+ */
+unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
+			    unsigned long limit_pfn)
+{
+	unsigned long pfn;
+
+	if (vcm_iova_alloc_fast(vd->cache, pages, limit_pfn,
+				GFP_ATOMIC | __GFP_NOWARN, &pfn))
+		return 0;
+	return pfn;
+}
+
+/**
+ * vcm_dma_free() - free IOVA from vcm_dma_alloc()
+ * @vd: the domain's VCM state
+ * @pfn: what vcm_dma_alloc() returned
+ * @pages: the @pages passed to vcm_dma_alloc()
+ *
+ * The caller has unmapped the range and flushed the IOTLB for it.
+ *
+ * Context: Any context; does not sleep.
+ */
+void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn, unsigned long pages)
+{
+	vcm_iova_free_fast(vd->cache, pfn, pages);
+}
+
+/**
+ * vcm_dma_opt_mapping_size() - largest mapping the hot path serves fast
+ *
+ * Context: Any context.
+ * Return: %VCM_IOVA_CACHE_BYTES: every power-of-two size up to it comes
+ * from the per-CPU cache.
+ */
+size_t vcm_dma_opt_mapping_size(void)
+{
+	return VCM_IOVA_CACHE_BYTES;
+}
+
+/* ---- debugfs ----------------------------------------------------------- */
+
+struct vcm_dma_show {
+	struct seq_file *m;
+	struct vcm *vcm;
+	const struct vcm_dma_rgns *res;
+	unsigned long nr_dma;
+};
+
+static void vcm_dma_show_dev(struct device *dev, void *data)
+{
+	struct seq_file *m = data;
+
+	seq_printf(m, "device %s %s\n", dev_bus_name(dev), dev_name(dev));
+}
+
+static int vcm_dma_show_range(unsigned long pfn, unsigned long size,
+			      void *data)
+{
+	struct vcm_dma_show *s = data;
+	struct vcm_dma_rgn key = { .lo = pfn };
+	unsigned int shift = __ffs(s->vcm->pgsize_bitmap);
+	struct vcm_dma_rgn *hit;
+
+	hit = bsearch(&key, s->res->v, s->res->nr, sizeof(key),
+		      vcm_dma_rgn_cmp);
+	if (!hit)
+		s->nr_dma++;
+	seq_printf(s->m, "range %#llx-%#llx %s\n", (u64)pfn << shift,
+		   ((u64)(pfn + size) << shift) - 1, hit ? "res" : "dma");
+	return 0;
+}
+
+static int vcm_dma_show(struct seq_file *m, void *unused)
+{
+	struct vcm_dma *vd = m->private;
+	struct vcm *vcm = vd->vcm;
+	struct vcm_dma_rgns t = {};
+	struct vcm_dma_show s = { .m = m, .vcm = vcm, .res = &t };
+	struct vcm_binding *b;
+	struct vcm_res *res;
+	struct rb_node *rb;
+	int ret;
+
+	seq_printf(m, "context %#llx-%#llx granule %#llx\n", (u64)vcm->start,
+		   (u64)vcm->start + (vcm->size - 1), vcm_granule(vcm));
+	vcm_for_each_dev(vcm, vcm_dma_show_dev, m);
+
+	ret = vcm_dma_taken(&t, vcm);
+	if (ret)
+		return ret;
+	mutex_lock(&vcm->lock);
+	list_for_each_entry(res, &vcm->reservations, node) {
+		u64 last = res->start + (res->size - 1);
+
+		if (res->type == VCM_RES_REGION) {
+			seq_printf(m, "region %#llx-%#llx %s\n",
+				   (u64)res->start, last,
+				   vcm_region_name(res->region));
+			continue;
+		}
+		seq_printf(m, "window %#llx-%#llx %s%s%s bindings %u\n",
+			   (u64)res->start, last,
+			   res->flags & VCM_READ ? "r" : "-",
+			   res->flags & VCM_WRITE ? "w" : "-",
+			   res->flags & VCM_MMIO ? " mmio" : "",
+			   res->nr_bindings);
+		for (rb = rb_first(&res->bindings); rb; rb = rb_next(rb)) {
+			phys_addr_t pa = 0;
+
+			b = rb_entry(rb, struct vcm_binding, res_node);
+			vcm_phys_addr_at(b->phys, b->phys_offset, &pa, NULL);
+			seq_printf(m, "  bind %#llx-%#llx phys %pa%s\n",
+				   (u64)res->start + b->offset,
+				   (u64)res->start + b->offset + b->size - 1,
+				   &pa, b->phys->count > 1 ? " (parts)" : "");
+		}
+	}
+	vcm_iova_walk_ranges(&vcm->space, vcm_dma_show_range, &s);
+	mutex_unlock(&vcm->lock);
+	seq_printf(m, "summary reservations %u dma %lu cached %lu\n", t.nr,
+		   s.nr_dma, vcm_iova_cache_count(vd->cache));
+	kfree(t.v);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vcm_dma);
+
+static void vcm_dma_debugfs_add(struct vcm_dma *vd)
+{
+	char name[16];
+
+	vd->id = -1;
+	vd->dir = NULL;
+	if (IS_ERR_OR_NULL(vcm_dma_debugfs_root))
+		return;
+	vd->id = ida_alloc(&vcm_dma_ida, GFP_KERNEL);
+	if (vd->id < 0)
+		return;
+	snprintf(name, sizeof(name), "dma%d", vd->id);
+	vd->dir = debugfs_create_dir(name, vcm_dma_debugfs_root);
+	debugfs_create_file("graph", 0400, vd->dir, vd, &vcm_dma_fops);
+}
+
+static int __init vcm_dma_debugfs_init(void)
+{
+	vcm_dma_debugfs_root = debugfs_create_dir("vcm", NULL);
+	return 0;
+}
+core_initcall(vcm_dma_debugfs_init);

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * VCM behind dma-iommu: what drivers/iommu/dma-iommu.c calls. Nothing
+ * else may include this header.
+ *
+ * A default DMA domain's cookie holds a struct vcm_dma: a VCM context
+ * over the domain, whose IOVA space serves the domain's streaming and
+ * coherent mappings through a per-CPU cache, and whose reservations hold
+ * the reserved regions of every device attached to the domain. Without
+ * CONFIG_VCM_DMA the calls below compile to nothing and dma-iommu uses
+ * its own IOVA allocator.
+ */
+#ifndef _VCM_DMA_H
+#define _VCM_DMA_H
+
+#include <linux/types.h>
+
+struct device;
+struct iommu_domain;
+struct vcm_dma;
+
+#ifdef CONFIG_VCM_DMA
+struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
+			       unsigned long base_pfn);
+void vcm_dma_destroy(struct vcm_dma *vd);
+int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev);
+unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
+			    unsigned long limit_pfn);
+void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn,
+		  unsigned long pages);
+size_t vcm_dma_opt_mapping_size(void);
+#else
+static inline struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
+					     unsigned long base_pfn)
+{
+	return NULL;
+}
+
+static inline void vcm_dma_destroy(struct vcm_dma *vd)
+{
+}
+
+static inline int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)
+{
+	return 0;
+}
+
+static inline unsigned long vcm_dma_alloc(struct vcm_dma *vd,
+					  unsigned long pages,
+					  unsigned long limit_pfn)
+{
+	return 0;
+}
+
+static inline void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn,
+				unsigned long pages)
+{
+}
+
+static inline size_t vcm_dma_opt_mapping_size(void)
+{
+	return 0;
+}
+#endif
+
+#endif /* _VCM_DMA_H */
