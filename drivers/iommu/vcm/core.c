@@ -399,8 +399,7 @@ struct vcm *vcm_from_dev(struct device *dev)
 EXPORT_SYMBOL_GPL(vcm_from_dev);
 
 /* Call @fn for each device associated with @vcm, without locks held. */
-void vcm_for_each_dev(struct vcm *vcm,
-		      void (*fn)(struct device *dev, void *data), void *data)
+void vcm_walk_devs(struct vcm *vcm, vcm_dev_fn fn, void *data)
 {
 	struct vcm *entry;
 	unsigned long idx;

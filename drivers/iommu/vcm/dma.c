@@ -29,6 +29,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/xarray.h>
 #include <linux/vcm-drv.h>
 
 #include "dma.h"
@@ -40,6 +41,9 @@
  * @cache: per-CPU cache of free ranges of @vcm's space, for the hot path
  * @id: number of the debugfs directory
  * @dir: the debugfs directory, or an error pointer without debugfs
+ * @live: with CONFIG_DMA_API_DEBUG, the size of every range handed out,
+ *	indexed by first granule, so that a bad free is refused rather
+ *	than corrupting the cache
  *
  * Calls on one vcm_dma other than vcm_dma_alloc() and vcm_dma_free() are
  * serialized by the caller (dma-iommu's cookie mutex, or the domain's
@@ -51,6 +55,7 @@ struct vcm_dma {
 	struct vcm_iova_cache *cache;
 	int id;
 	struct dentry *dir;
+	struct xarray live;
 };
 
 static DEFINE_IDA(vcm_dma_ida);
@@ -93,6 +98,7 @@ struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
 	if (!vd)
 		return ERR_PTR(-ENOMEM);
+	xa_init_flags(&vd->live, XA_FLAGS_LOCK_IRQ);
 	vd->vcm = vcm_iommu_create(domain, start, last - start + 1);
 	if (IS_ERR(vd->vcm)) {
 		ret = PTR_ERR(vd->vcm);
@@ -139,6 +145,7 @@ void vcm_dma_destroy(struct vcm_dma *vd)
 	vcm_release_regions(vd->vcm);
 	vcm_deactivate(vd->vcm);
 	vcm_destroy(vd->vcm);
+	xa_destroy(&vd->live);
 	kfree(vd);
 }
 
@@ -500,11 +507,22 @@ out:
 unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
 			    unsigned long limit_pfn)
 {
-	unsigned long pfn;
+	unsigned long pfn, flags;
+	void *old;
 
 	if (vcm_iova_alloc_fast(vd->cache, pages, limit_pfn,
 				GFP_ATOMIC | __GFP_NOWARN, &pfn))
 		return 0;
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
+		xa_lock_irqsave(&vd->live, flags);
+		old = __xa_store(&vd->live, pfn, xa_mk_value(pages),
+				 GFP_ATOMIC | __GFP_NOWARN);
+		xa_unlock_irqrestore(&vd->live, flags);
+		if (xa_is_err(old)) {
+			vcm_iova_free_fast(vd->cache, pfn, pages);
+			return 0;
+		}
+	}
 	return pfn;
 }
 
@@ -514,12 +532,32 @@ unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
  * @pfn: what vcm_dma_alloc() returned
  * @pages: the @pages passed to vcm_dma_alloc()
  *
- * The caller has unmapped the range and flushed the IOTLB for it.
+ * The caller has unmapped the range and flushed the IOTLB for it. With
+ * CONFIG_DMA_API_DEBUG, a range that vcm_dma_alloc() did not hand out
+ * with this size (a driver unmapping twice, or an address it never
+ * mapped) is reported and not freed, so that the allocator stays sound
+ * while DMA-API debug names the driver. Without it, such a free corrupts
+ * the cache, as it corrupts iova.c's.
  *
  * Context: Any context; does not sleep.
  */
 void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn, unsigned long pages)
 {
+	unsigned long flags;
+	void *old;
+
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
+		xa_lock_irqsave(&vd->live, flags);
+		old = xa_load(&vd->live, pfn);
+		if (old && xa_to_value(old) == pages)
+			__xa_erase(&vd->live, pfn);
+		xa_unlock_irqrestore(&vd->live, flags);
+		if (!old || xa_to_value(old) != pages) {
+			pr_err_ratelimited("vcm: dma%d: free of IOVA pfn %#lx+%lu that is not allocated, ignored\n",
+					   vd->id, pfn, pages);
+			return;
+		}
+	}
 	vcm_iova_free_fast(vd->cache, pfn, pages);
 }
 
@@ -581,7 +619,7 @@ static int vcm_dma_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "context %#llx-%#llx granule %#llx\n", (u64)vcm->start,
 		   (u64)vcm->start + (vcm->size - 1), vcm_granule(vcm));
-	vcm_for_each_dev(vcm, vcm_dma_show_dev, m);
+	vcm_walk_devs(vcm, vcm_dma_show_dev, m);
 
 	ret = vcm_dma_taken(&t, vcm);
 	if (ret)

@@ -31,8 +31,8 @@ struct vcm_binding {
 
 bool vcm_fault(struct vcm *vcm);
 void vcm_release_regions(struct vcm *vcm);
-void vcm_for_each_dev(struct vcm *vcm,
-		      void (*fn)(struct device *dev, void *data), void *data);
+typedef void (*vcm_dev_fn)(struct device *dev, void *data);
+void vcm_walk_devs(struct vcm *vcm, vcm_dev_fn fn, void *data);
 
 extern atomic_long_t vcm_nr_pages;
 extern atomic_long_t vcm_nr_phys;

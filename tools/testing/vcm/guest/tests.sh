@@ -136,6 +136,68 @@ check_dmabench() {
 	dma_map_benchmark -t 1 -s 1 -g 256 -b 28
 }
 
+# Every device at once: disks, NICs and edu, sharing the IOVA allocators
+# of their domains and the CPUs.
+check_stress() {
+	bind_edu || return 1
+	set -- $(netdevs_of e1000e)
+	[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
+	ip link set "$1" up && ip link set "$2" up || return 1
+	blkcheck_all nvme 4096,65536,1048576,4194304 1 > /tmp/s.nvme 2>&1 &
+	p1=$!
+	blkcheck_all virtio_blk 4096,65536,1048576,4194304 1 > /tmp/s.vblk 2>&1 &
+	p2=$!
+	rawcheck "$1" "$2" 200 > /tmp/s.net 2>&1 &
+	p3=$!
+	dma_map_benchmark -t 2 -s 2 -g 16 -b 28 -d 1 > /tmp/s.edu 2>&1 &
+	p4=$!
+	rc=0
+	for p in "$p1 nvme" "$p2 vblk" "$p3 net" "$p4 edu"; do
+		set -- $p
+		if wait "$1"; then
+			echo "$2: ok"
+		else
+			echo "$2: FAILED"
+			rc=1
+		fi
+		sed "s/^/    $2: /" "/tmp/s.$2"
+	done
+	return $rc
+}
+
+# Misuse the DMA API through vcm_dma_test bound to edu: each case must end
+# as the driver expects (see drivers/iommu/vcm/dma_test.c), and the two bad
+# unmaps must be reported by DMA-API debug. The warnings they cause are
+# bracketed in the kernel log for logcheck.
+check_bad_input() {
+	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
+	dev=/sys/bus/pci/devices/$edu
+	[ -e "$dev/driver" ] && echo "$edu" > "$dev/driver/unbind"
+	echo vcm_dma_test > "$dev/driver_override" || return 1
+	echo "$edu" > /sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$dev/driver")")" = vcm_dma_test ] || { echo "vcm_dma_test did not bind"; return 1; }
+	dbg=/sys/kernel/debug/dma-api
+	[ -e $dbg/error_count ] || { echo "no DMA-API debug in this kernel"; return 1; }
+	echo 1 > $dbg/all_errors
+	rc=0
+	for c in zero-length beyond-mask never-mapped double-unmap; do
+		before=$(cat $dbg/error_count)
+		echo "vcmtest: expect-begin WARNING:|Call Trace:|DMA-API:|vcm: dma[0-9]*: free of|vcm_dma_test" > /dev/kmsg
+		if echo $c > /sys/kernel/debug/vcm_dma_test/run; then res=ok; else res=FAILED; rc=1; fi
+		echo "vcmtest: expect-end" > /dev/kmsg
+		after=$(cat $dbg/error_count)
+		echo "$c: $res, DMA-API debug errors $before -> $after"
+		case $c in
+		never-mapped|double-unmap)	# a page and an MMIO range each
+			[ "$after" -ge $((before + 2)) ] || { echo "$c: DMA-API debug missed a report"; rc=1; } ;;
+		*)
+			[ "$after" = "$before" ] || { echo "$c: unexpected DMA-API debug report"; rc=1; } ;;
+		esac
+	done
+	echo 0 > $dbg/all_errors
+	return $rc
+}
+
 check_kmemleak() {
 	[ -e /sys/kernel/debug/kmemleak ] || { echo "kmemleak: not in this kernel"; return 0; }
 	echo scan > /sys/kernel/debug/kmemleak
@@ -221,17 +283,28 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 7"
+	echo "vcmtest: plan 9"
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
 	t blk-virtio blkcheck_all virtio_blk 4096,16384,65536,1048576,4194304,8388608 2
 	t net-e1000e check_net
 	t dmabench-edu check_dmabench
+	t stress-all check_stress
+	t dma-bad-input check_bad_input
 	t kmemleak check_kmemleak
 	;;
 bench)
 	/vcm/bench.sh
+	;;
+dmabench)
+	ms=1000
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		vcm.ms=*) ms=${arg#vcm.ms=} ;;
+		esac
+	done
+	/vcm/dmabench.sh "$ms"
 	;;
 run)
 	log "IOMMU: $(dmesg | grep -m1 -E 'DMAR: IOMMU enabled|arm-smmu-v3.*ias')"

@@ -11,6 +11,10 @@
 #  - in each guest (ARCHES), booted with 4 CPUs and a kernel without the
 #    debug options: the allocator workloads of drivers/iommu/vcm/iova_bench.c,
 #    VCM against iova.c's iova_domain in the same boot.
+#  - the DMA benchmark (bench-dma.sh): the VCM kernel against the pristine
+#    base kernel in the same QEMU set-up, alternating, median of 3 rounds.
+#
+# BENCH=alloc or BENCH=dma runs only one of the guest benchmarks.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../../.." && pwd)
 cd "$top"
@@ -19,10 +23,13 @@ ARCHES=${ARCHES:-x86_64 arm64}
 rc=0
 
 $s/tree.sh || exit 1
-echo "== userspace: callgrind, instructions per operation"
-make -s -C tools/testing/vcm KSRC="$top/build/linux" callgrind || rc=1
+if [ "${BENCH:-all}" != dma ]; then
+	echo "== userspace: callgrind, instructions per operation"
+	make -s -C tools/testing/vcm KSRC="$top/build/linux" callgrind || rc=1
+fi
 
 for arch in $ARCHES; do
+	[ "${BENCH:-all}" = dma ] && break
 	out=$top/build/$arch-bench
 	log=build/logs/$arch-strict-bench.log
 	echo "== $arch guest: allocator workloads, ns/op and KiB"
@@ -34,5 +41,10 @@ for arch in $ARCHES; do
 		"build/initramfs-$arch.cpio.gz" "$log" || rc=1
 	grep '# note:' "$log" | sed 's/^/    /' | sort -u
 	$s/bench-alloc.sh "$log" || rc=1
+done
+for arch in $ARCHES; do
+	[ "${BENCH:-all}" = alloc ] && break
+	echo "== $arch guests: DMA API and NVMe, VCM kernel against the pristine base kernel"
+	$s/bench-dma.sh "$arch" || rc=1
 done
 exit $rc

@@ -23,7 +23,7 @@ esac
 mkdir -p "$work/bin" "$top/build/tools" "$work/inc/linux"
 cflags="-O2 -Wall -Wextra -Werror -static"
 
-for prog in blkcheck rawcheck; do
+for prog in blkcheck rawcheck nvmebench; do
 	if [ "$guest/$prog.c" -nt "$work/bin/$prog" ] || [ ! -x "$work/bin/$prog" ]; then
 		echo "  CC      $arch/$prog"
 		$cc $cflags -o "$work/bin/$prog" "$guest/$prog.c"
@@ -57,6 +57,7 @@ list=$work/cpio.list
 	echo "file /init $guest/init 0755 0 0"
 	echo "file /vcm/tests.sh $guest/tests.sh 0755 0 0"
 	echo "file /vcm/bench.sh $guest/bench.sh 0755 0 0"
+	echo "file /vcm/dmabench.sh $guest/dmabench.sh 0755 0 0"
 	for p in "$work"/bin/*; do
 		echo "file /bin/$(basename "$p") $p 0755 0 0"
 	done

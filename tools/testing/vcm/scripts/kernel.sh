@@ -9,6 +9,10 @@
 # regenerated only when a fragment changes, so that an edited overlay file
 # rebuilds incrementally. Every option a fragment asks for is checked in the
 # final .config: a request Kconfig silently dropped is an error.
+#
+# KSRC=<tree> builds another source tree (make bench builds the pristine
+# base); VCM_PRISTINE=1 then drops the CONFIG_VCM* lines of the fragments,
+# which that tree does not know.
 set -euo pipefail
 
 arch=$1
@@ -16,7 +20,7 @@ out=$2
 shift 2
 
 top=$(cd "$(dirname "$0")/../../../.." && pwd)
-ksrc=$top/build/linux
+ksrc=${KSRC:-$top/build/linux}
 cfgdir=$top/tools/testing/vcm/configs
 jobs=${JOBS:-$(nproc)}
 
@@ -46,10 +50,18 @@ kmake() {
 	make -s -C "$ksrc" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" "$@"
 }
 
-hash=$(cat $frags | sha256sum | cut -d' ' -f1)
+fragtext() {
+	if [ "${VCM_PRISTINE:-0}" = 1 ]; then
+		cat $frags | grep -v '^CONFIG_VCM'
+	else
+		cat $frags
+	fi
+}
+
+hash=$( (fragtext; echo "$ksrc") | sha256sum | cut -d' ' -f1)
 if [ ! -f "$out/.config" ] || [ "$(cat "$out/.vcm-config-hash" 2>/dev/null)" != "$hash" ]; then
 	echo "  CONFIG  $out"
-	cat $frags > "$out/.vcm-fragments"
+	fragtext > "$out/.vcm-fragments"
 	kmake KCONFIG_ALLCONFIG="$out/.vcm-fragments" allnoconfig 2>&1 >/dev/null |
 		grep -v "warning: override: reassigning to symbol" >&2 || true
 	# Later fragments override earlier ones: check the last word on each.
@@ -61,7 +73,7 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.vcm-config-hash" 2>/dev/null)" != 
 		*) grep -qx "$opt=$val" "$out/.config" ||
 			{ echo "kernel.sh: $opt=$val requested, .config has: $(grep "^$opt=\|# $opt is" "$out/.config" || echo nothing)" >&2; bad=1; } ;;
 		esac
-	done < <(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1 \2/p' $frags | tac | awk '!seen[$1]++')
+	done < <(sed -n 's/^\(CONFIG_[A-Z0-9_]*\)=\(.*\)$/\1 \2/p' "$out/.vcm-fragments" | tac | awk '!seen[$1]++')
 	[ $bad = 0 ] || { mv "$out/.config" "$out/.config.rejected"; exit 1; }
 	echo "$hash" > "$out/.vcm-config-hash"
 fi

@@ -41,6 +41,8 @@ cmdline="$cmdline loglevel=7 printk.time=1"
 # TCG on a loaded 2-core host is slow: keep the lockup and stall detectors,
 # with thresholds that only real hangs reach.
 cmdline="$cmdline watchdog_thresh=30 rcupdate.rcu_cpu_stall_timeout=60"
+# EXTRA_CMDLINE: parameters of the guest scripts (make bench: vcm.ms=).
+cmdline="$cmdline ${EXTRA_CMDLINE:-}"
 case $arch in
 x86_64)
 	qemu=qemu-system-x86_64

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest side of the DMA benchmark of make bench: map/unmap latency through
+# the IOMMU with the vcm_dma_bench module bound to edu, and NVMe reads.
+# Prints one "dmab: CASE METRIC=VALUE ..." line per case; the host pairs
+# them with the same run on the other kernel.
+#
+#   dmabench.sh MSECS
+ms=${1:-1000}
+strict=strict
+grep -q 'iommu.strict=0' /proc/cmdline && strict=lazy
+d=/sys/kernel/debug/vcm_dma_bench/run
+
+insmod /vcm/vcm_dma_bench.ko || { echo "dmab: error insmod"; exit 1; }
+edu=
+for p in /sys/bus/pci/devices/*; do
+	[ "$(cat "$p/vendor"):$(cat "$p/device")" = 0x1234:0x11e8 ] && edu=$(basename "$p")
+done
+[ -n "$edu" ] || { echo "dmab: error no edu"; exit 1; }
+[ -e "/sys/bus/pci/devices/$edu/driver" ] && echo "$edu" > "/sys/bus/pci/devices/$edu/driver/unbind"
+echo vcm_dma_bench > "/sys/bus/pci/devices/$edu/driver_override"
+echo "$edu" > /sys/bus/pci/drivers_probe
+[ -e "/sys/bus/pci/drivers/vcm_dma_bench/$edu" ] || { echo "dmab: error bind"; exit 1; }
+
+rc=0
+for mode in single sg; do
+	for g in 1 16 256; do
+		for t in 1 2; do
+			if echo "$mode $g $t $ms" > $d; then
+				echo "dmab: $strict-$mode-g$g-t$t $(cat $d)"
+			else
+				echo "dmab: error $strict-$mode-g$g-t$t"
+				rc=1
+			fi
+		done
+	done
+done
+nvme=
+for b in /sys/block/nvme*; do
+	[ -e "$b" ] && nvme=$(basename "$b") && break
+done
+for bs in 4096 1048576; do
+	if r=$(nvmebench "/dev/$nvme" $bs "$ms"); then
+		echo "dmab: $strict-nvme-read-$((bs / 1024))k $r"
+	else
+		echo "dmab: error $strict-nvme-read-$((bs / 1024))k"
+		rc=1
+	fi
+done
+exit $rc

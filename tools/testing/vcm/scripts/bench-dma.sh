@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# DMA benchmark of make bench, for one arch: the VCM kernel against the
+# pristine base kernel (tag "pristine" of build/linux, checked out in
+# build/linux-pristine), both built from the same fragments (bench.config,
+# no debug options), booted in the same QEMU set-up with 2 CPUs. For each
+# round and IOMMU mode the two kernels run back to back:
+#  - map/unmap latency of the vcm_dma_bench module (tools/testing/vcm/
+#    dmabench, built against each kernel) bound to edu: single and sg
+#    mode, 1, 16 and 256 pages, 1 and 2 threads;
+#  - sequential O_DIRECT reads from NVMe at queue depth 1, 4 KiB and 1 MiB.
+# Prints one line per figure, medians over the rounds:
+#   bench: dma <arch> <case> ours=<v> theirs=<v> unit=<u> ratio=<median of ours/theirs>
+#
+#   bench-dma.sh ARCH      (DMA_ROUNDS=3, DMA_MS=1000 per case)
+set -uo pipefail
+arch=$1
+top=$(cd "$(dirname "$0")/../../../.." && pwd)
+cd "$top"
+s=tools/testing/vcm/scripts
+rounds=${DMA_ROUNDS:-3}
+ms=${DMA_MS:-1000}
+pristine=$top/build/linux-pristine
+
+case $arch in
+x86_64) karch=x86_64; cross=; image=arch/x86/boot/bzImage ;;
+arm64) karch=arm64; cross=aarch64-linux-gnu-; image=arch/arm64/boot/Image ;;
+*) echo "bench-dma.sh: unknown arch $arch" >&2; exit 2 ;;
+esac
+
+git -C build/linux worktree prune
+if [ -e "$pristine/.git" ]; then
+	git -C "$pristine" checkout -q -f --detach pristine || exit 1
+else
+	echo "  WORKTREE build/linux-pristine (tag pristine)"
+	git -C build/linux worktree add -q -f --detach "$pristine" pristine || exit 1
+fi
+
+frags=tools/testing/vcm/configs/bench.config
+FRAGMENTS=$frags $s/kernel.sh "$arch" "$top/build/$arch-bench" || exit 1
+KSRC=$pristine VCM_PRISTINE=1 FRAGMENTS=$frags \
+	$s/kernel.sh "$arch" "$top/build/$arch-pristine" || exit 1
+$s/initramfs.sh "$arch" "build/initramfs-$arch.cpio.gz" || exit 1
+
+# The module, built against each kernel, in a cpio appended to the initramfs.
+for k in ours theirs; do
+	if [ $k = ours ]; then ksrc=$top/build/linux out=$top/build/$arch-bench
+	else ksrc=$pristine out=$top/build/$arch-pristine; fi
+	mod=$top/build/$arch-dmamod-$k
+	mkdir -p "$mod"
+	cp tools/testing/vcm/dmabench/Kbuild tools/testing/vcm/dmabench/vcm_dma_bench.c "$mod/"
+	echo "  MODULE  $mod"
+	make -s -C "$ksrc" O="$out" ARCH=$karch CROSS_COMPILE=$cross M="$mod" modules || exit 1
+	printf 'dir /vcm 0755 0 0\nfile /vcm/vcm_dma_bench.ko %s 0644 0 0\n' "$mod/vcm_dma_bench.ko" |
+		build/tools/gen_init_cpio - | gzip -1 > "$mod/module.cpio.gz" || exit 1
+	cat "build/initramfs-$arch.cpio.gz" "$mod/module.cpio.gz" > "$mod/initrd.cpio.gz"
+done
+
+res=build/logs/$arch-dmabench.txt
+: > "$res"
+rc=0
+for r in $(seq 1 "$rounds"); do
+	for mode in strict lazy; do
+		for k in ours theirs; do
+			if [ $k = ours ]; then out=build/$arch-bench; else out=build/$arch-pristine; fi
+			log=build/logs/$arch-$mode-dmabench-$k-$r.log
+			SMP=2 TIMEOUT=${BENCH_TIMEOUT:-900} EXTRA_CMDLINE="vcm.ms=$ms" \
+				$s/qemu.sh "$arch" "$mode" dmabench "$out/$image" \
+				"build/$arch-dmamod-$k/initrd.cpio.gz" "$log" >/dev/null || rc=1
+			tr -d '\r' < "$log" | sed -n "s/^dmab: /$k $r /p" >> "$res"
+		done
+	done
+done
+
+python3 - "$arch" "$res" <<'PY' || rc=1
+import statistics, sys
+arch, path = sys.argv[1], sys.argv[2]
+vals = {}
+bad = 0
+for line in open(path):
+    f = line.split()
+    kern, rnd, case = f[0], f[1], f[2]
+    if case == "error":
+        print(f"bench-dma: {kern} round {rnd}: error {' '.join(f[3:])}")
+        bad = 1
+        continue
+    for kv in f[3:]:
+        k, _, v = kv.partition("=")
+        if k in ("map_ns", "unmap_ns", "ns_per_req"):
+            name = case + ("-" + k[:-3] if k.endswith("map_ns") else "")
+            vals.setdefault(name, {}).setdefault(rnd, {})[kern] = float(v)
+for name in vals:
+    rounds = vals[name]
+    pairs = [(x["ours"], x["theirs"]) for x in rounds.values()
+             if "ours" in x and "theirs" in x and x["theirs"] > 0]
+    if not pairs:
+        print(f"bench-dma: {name}: no complete pair")
+        bad = 1
+        continue
+    ours = statistics.median(p[0] for p in pairs)
+    theirs = statistics.median(p[1] for p in pairs)
+    ratio = statistics.median(p[0] / p[1] for p in pairs)
+    unit = "ns/req" if "nvme" in name else "ns"
+    print(f"bench: dma {arch} {name} ours={ours:.0f} theirs={theirs:.0f} "
+          f"unit={unit} ratio={ratio:.2f}")
+sys.exit(bad)
+PY
+exit $rc
