@@ -19,6 +19,7 @@
  * context and its ranges are shown in debugfs under vcm/dma<N>/.
  */
 
+#include <kunit/visibility.h>
 #include <linux/bsearch.h>
 #include <linux/debugfs.h>
 #include <linux/device.h>
@@ -123,6 +124,7 @@ err_free:
 	kfree(vd);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_create);
 
 /**
  * vcm_dma_destroy() - tear down what vcm_dma_create() set up
@@ -148,6 +150,20 @@ void vcm_dma_destroy(struct vcm_dma *vd)
 	xa_destroy(&vd->live);
 	kfree(vd);
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_destroy);
+
+/**
+ * vcm_dma_context() - the VCM context of a DMA domain
+ * @vd: the domain's VCM state
+ *
+ * Context: Any context.
+ * Return: the context; it lives as long as @vd.
+ */
+struct vcm *vcm_dma_context(struct vcm_dma *vd)
+{
+	return vd->vcm;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_context);
 
 /* ---- Reserved regions -------------------------------------------------- */
 
@@ -423,6 +439,34 @@ static int vcm_dma_reserve_all(struct vcm_dma *vd, struct device *dev,
 	return 0;
 }
 
+/* Sort @r, then reserve what of it is free; on error undo it all. */
+static int vcm_dma_reserve_rgns(struct vcm_dma *vd, struct device *dev,
+				struct vcm_dma_rgns *r)
+{
+	struct vcm_dma_made made = {};
+	struct vcm_dma_rgns t = {};
+	int ret;
+
+	ret = vcm_dma_taken(&t, vd->vcm);
+	if (ret)
+		goto out;
+	sort(r->v, r->nr, sizeof(*r->v), vcm_dma_rgn_cmp, NULL);
+	/* Each region of r becomes at most one piece per gap of t, plus one. */
+	made.res = kcalloc(r->nr + t.nr + 1, sizeof(*made.res), GFP_KERNEL);
+	if (!made.res) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vcm_dma_reserve_all(vd, dev, &made, r, &t);
+	if (ret)
+		while (made.nr)
+			vcm_unreserve(made.res[--made.nr]);
+out:
+	kfree(made.res);
+	kfree(t.v);
+	return ret;
+}
+
 /**
  * vcm_dma_add_device() - attach a device's view to a DMA domain's context
  * @vd: the domain's VCM state
@@ -445,8 +489,7 @@ static int vcm_dma_reserve_all(struct vcm_dma *vd, struct device *dev,
  */
 int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)
 {
-	struct vcm_dma_rgns r = {}, t = {};
-	struct vcm_dma_made made = {};
+	struct vcm_dma_rgns r = {};
 	struct vcm *old;
 	bool assoc = false;
 	int ret;
@@ -464,28 +507,51 @@ int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)
 
 	ret = vcm_dma_collect(&r, vd->vcm, dev);
 	if (!ret)
-		ret = vcm_dma_taken(&t, vd->vcm);
-	if (ret)
-		goto out;
-	sort(r.v, r.nr, sizeof(*r.v), vcm_dma_rgn_cmp, NULL);
-	/* Each region of r becomes at most one piece per gap of t, plus one. */
-	made.res = kcalloc(r.nr + t.nr + 1, sizeof(*made.res), GFP_KERNEL);
-	if (!made.res) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = vcm_dma_reserve_all(vd, dev, &made, &r, &t);
-	if (ret)
-		while (made.nr)
-			vcm_unreserve(made.res[--made.nr]);
-out:
+		ret = vcm_dma_reserve_rgns(vd, dev, &r);
 	if (ret && assoc)
 		vcm_deassoc(vd->vcm, dev);
-	kfree(made.res);
-	kfree(t.v);
 	kfree(r.v);
 	return ret;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * vcm_dma_reserve_ranges() - reserve regions given as address ranges
+ * @vd: the domain's VCM state
+ * @dev: the device the regions belong to, for messages
+ * @start: first address of each region
+ * @last: last address of each region
+ * @type: type of each region
+ * @nr: number of regions
+ *
+ * What vcm_dma_add_device() does with the regions it collects, for KUnit:
+ * the regions are clipped to the context and widened to whole granules,
+ * and what is not reserved already nor covered by an earlier region of
+ * the list (in address order) is reserved.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 on success; -ENOMEM if memory ran out, and then nothing
+ * changed.
+ */
+VISIBLE_IF_KUNIT int vcm_dma_reserve_ranges(struct vcm_dma *vd,
+					    struct device *dev,
+					    const u64 *start, const u64 *last,
+					    const enum vcm_region *type,
+					    unsigned int nr)
+{
+	struct vcm_dma_rgns r = {};
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < nr && !ret; i++)
+		ret = vcm_dma_rgn_add(&r, vd->vcm, start[i], last[i], type[i]);
+	if (!ret)
+		ret = vcm_dma_reserve_rgns(vd, dev, &r);
+	kfree(r.v);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_reserve_ranges);
+#endif
 
 /* ---- The hot path ------------------------------------------------------ */
 
@@ -525,6 +591,7 @@ unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
 	}
 	return pfn;
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_alloc);
 
 /**
  * vcm_dma_free() - free IOVA from vcm_dma_alloc()
@@ -560,6 +627,7 @@ void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn, unsigned long pages)
 	}
 	vcm_iova_free_fast(vd->cache, pfn, pages);
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_free);
 
 /**
  * vcm_dma_opt_mapping_size() - largest mapping the hot path serves fast

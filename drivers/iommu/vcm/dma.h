@@ -17,18 +17,26 @@
 
 struct device;
 struct iommu_domain;
+struct vcm;
 struct vcm_dma;
 
 #ifdef CONFIG_VCM_DMA
 struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 			       unsigned long base_pfn);
 void vcm_dma_destroy(struct vcm_dma *vd);
+struct vcm *vcm_dma_context(struct vcm_dma *vd);
 int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev);
 unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
 			    unsigned long limit_pfn);
 void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn,
 		  unsigned long pages);
 size_t vcm_dma_opt_mapping_size(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+enum vcm_region;
+int vcm_dma_reserve_ranges(struct vcm_dma *vd, struct device *dev,
+			   const u64 *start, const u64 *last,
+			   const enum vcm_region *type, unsigned int nr);
+#endif
 #else
 static inline struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 					     unsigned long base_pfn)
@@ -38,6 +46,11 @@ static inline struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 
 static inline void vcm_dma_destroy(struct vcm_dma *vd)
 {
+}
+
+static inline struct vcm *vcm_dma_context(struct vcm_dma *vd)
+{
+	return NULL;
 }
 
 static inline int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)

@@ -1658,6 +1658,48 @@ static void vcm_test_video_pipeline(struct kunit *test)
 	mock_destroy(test, mdisp);
 }
 
+/* Typed regions: what they are for, and that nothing binds into them. */
+static void vcm_test_reserve_region(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm, MOCK_START,
+			SZ_64K, VCM_REGION_NONE)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm, MOCK_START,
+			SZ_64K, VCM_REGION_DMA_HOLE + 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(NULL, MOCK_START,
+			SZ_64K, VCM_REGION_MSI)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm, MOCK_START + 1,
+			SZ_64K, VCM_REGION_MSI)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm,
+			MOCK_START - SZ_64K, SZ_64K, VCM_REGION_MSI)), -ERANGE);
+	KUNIT_EXPECT_EQ(test, t->vcm->nr_res, 0UL);
+
+	res = vcm_reserve_region(t->vcm, MOCK_START, SZ_64K, VCM_REGION_SW_MSI);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, res->type, VCM_RES_REGION);
+	KUNIT_EXPECT_EQ(test, res->region, VCM_REGION_SW_MSI);
+	KUNIT_EXPECT_STREQ(test, vcm_region_name(res->region), "sw-msi");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm,
+			MOCK_START + SZ_32K, SZ_64K, VCM_REGION_MSI)), -EADDRINUSE);
+
+	phys = vcm_alloc(t->vcm, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_LT(test, vcm_bind(res, phys), 0);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 0U);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+
+	/* vcm_reserve_at() with VCM_REGION makes a plain reserved region. */
+	res = vcm_reserve_at(t->vcm, MOCK_START, SZ_64K, VCM_REGION);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, res->region, VCM_REGION_RESERVED);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	KUNIT_EXPECT_STREQ(test, vcm_region_name(VCM_REGION_DMA_HOLE + 1), "?");
+}
+
 static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_create_errors),
 	KUNIT_CASE(vcm_test_exit_partial),
@@ -1665,6 +1707,7 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_destroy_leftovers),
 	KUNIT_CASE(vcm_test_assoc),
 	KUNIT_CASE(vcm_test_reserve),
+	KUNIT_CASE(vcm_test_reserve_region),
 	KUNIT_CASE(vcm_test_alloc),
 	KUNIT_CASE(vcm_test_phys_wrappers),
 	KUNIT_CASE(vcm_test_bind),
@@ -1689,7 +1732,273 @@ static struct kunit_suite vcm_test_suite = {
 	.test_cases = vcm_test_cases,
 };
 
+
+#if IS_ENABLED(CONFIG_VCM_DMA)
+/* ---- The DMA domain glue (dma.c) over the mock ------------------------ */
+
+#include <kunit/device.h>
+
+#include "dma.h"
+
+/* Base of the DMA contexts below: their first granule. */
+#define DMA_BASE_PFN	1UL
+
+struct vcm_dma_test {
+	struct vcm_mock *mock;
+	struct vcm_dma *vd;
+	struct vcm *vcm;
+	struct device *dev;
+};
+
+static int vcm_dma_test_init(struct kunit *test)
+{
+	struct vcm_dma_test *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+
+	test->priv = d;
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->mock = mock_create(test);
+	d->dev = kunit_device_register(test, "vcm-dma-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d->dev));
+	d->vd = vcm_dma_create(&d->mock->domain, DMA_BASE_PFN);
+	if (IS_ERR(d->vd)) {
+		long err = PTR_ERR(d->vd);
+
+		d->vd = NULL;
+		KUNIT_ASSERT_EQ_MSG(test, err, 0L, "vcm_dma_create() failed");
+	}
+	d->vcm = vcm_dma_context(d->vd);
+	return 0;
+}
+
+static void vcm_dma_test_exit(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+
+	if (!d || !d->mock)
+		return;
+	vcm_dma_destroy(d->vd);
+	mock_destroy(test, d->mock);
+}
+
+/* Count the reservations of type @region covering [lo, hi] exactly. */
+struct vcm_dma_find {
+	dma_addr_t lo;
+	dma_addr_t hi;
+	enum vcm_region region;
+	unsigned int hits;
+	unsigned int nr;
+};
+
+static int vcm_dma_find_fn(struct vcm_res *res, void *data)
+{
+	struct vcm_dma_find *f = data;
+
+	f->nr++;
+	if (res->start == f->lo && res->start + res->size - 1 == f->hi &&
+	    res->region == f->region)
+		f->hits++;
+	return 0;
+}
+
+static unsigned int vcm_dma_has(struct vcm *vcm, dma_addr_t lo, dma_addr_t hi,
+				enum vcm_region region, unsigned int *nr)
+{
+	struct vcm_dma_find f = { .lo = lo, .hi = hi, .region = region };
+
+	vcm_walk_res(vcm, vcm_dma_find_fn, &f);
+	if (nr)
+		*nr = f.nr;
+	return f.hits;
+}
+
+static void vcm_dma_test_create_errors(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_create(&d->mock->domain, 0)),
+			-EINVAL);
+	d->mock->domain.geometry.aperture_end = SZ_1M - 1;
+	d->mock->domain.geometry.force_aperture = true;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_create(&d->mock->domain,
+						     SZ_1M >> MOCK_SHIFT)),
+			-EINVAL);
+	d->mock->domain.geometry.force_aperture = false;
+}
+
+/*
+ * Overlapping, nested, adjacent and out-of-range regions: each address is
+ * reserved once, by the first region (in address order) that covers it,
+ * widened to whole granules and clipped to the context; a second call
+ * with the same list changes nothing.
+ */
+static void vcm_dma_test_regions(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	static const u64 start[] = {
+		0x100000, 0x101000, 0x104800, 0x110000, 0x200000, 0,
+	};
+	static const u64 last[] = {
+		0x103fff, 0x107fff, 0x104fff, 0x110fff, 0x201fff, 0xfff,
+	};
+	static const enum vcm_region type[] = {
+		VCM_REGION_MSI, VCM_REGION_PCI_WINDOW, VCM_REGION_DIRECT,
+		VCM_REGION_RESERVED, VCM_REGION_SW_MSI, VCM_REGION_DMA_HOLE,
+	};
+	unsigned long pfn[32];
+	struct vcm *vcm = d->vcm;
+	unsigned int nr, again;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, start,
+						     last, type, 6), 0);
+	/* Reserving regions is not associating the device. */
+	KUNIT_EXPECT_NULL(test, vcm_from_dev(d->dev));
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x100000, 0x103fff,
+					  VCM_REGION_MSI, &nr), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x104000, 0x107fff,
+					  VCM_REGION_PCI_WINDOW, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x110000, 0x110fff,
+					  VCM_REGION_RESERVED, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x200000, 0x201fff,
+					  VCM_REGION_SW_MSI, NULL), 1U);
+	/* [0, 0xfff] is below the context; the nested DIRECT is covered. */
+	KUNIT_EXPECT_EQ(test, nr, 4U);
+
+	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, start,
+						     last, type, 6), 0);
+	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &again);
+	KUNIT_EXPECT_EQ(test, again, nr);
+
+	/* Nothing the allocator hands out below 4 MiB touches a region. */
+	for (i = 0; i < ARRAY_SIZE(pfn); i++) {
+		pfn[i] = vcm_dma_alloc(d->vd, 16, (SZ_4M >> MOCK_SHIFT) - 1);
+		KUNIT_ASSERT_NE(test, pfn[i], 0UL);
+		KUNIT_EXPECT_TRUE(test, pfn[i] + 15 < 0x100 ||
+				  (pfn[i] > 0x107 && pfn[i] + 15 < 0x110) ||
+				  (pfn[i] > 0x110 && pfn[i] + 15 < 0x200) ||
+				  pfn[i] > 0x201);
+	}
+	while (i--)
+		vcm_dma_free(d->vd, pfn[i], 16);
+}
+
+/* A region over a live mapping is left out; one over cached IOVA is not. */
+static void vcm_dma_test_region_in_use(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	enum vcm_region type = VCM_REGION_RESERVED;
+	struct vcm *vcm = d->vcm;
+	unsigned long live, cached;
+	u64 start, last;
+	unsigned int nr;
+
+	live = vcm_dma_alloc(d->vd, 1, 0xfff);
+	KUNIT_ASSERT_NE(test, live, 0UL);
+	start = (u64)live << MOCK_SHIFT;
+	last = start + MOCK_GRANULE - 1;
+	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
+						     &last, &type, 1), 0);
+	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
+	KUNIT_EXPECT_EQ(test, nr, 0U);
+	vcm_dma_free(d->vd, live, 1);
+
+	/* Now the range sits in the per-CPU cache: the glue drains it. */
+	cached = vcm_dma_alloc(d->vd, 1, 0xfff);
+	KUNIT_ASSERT_NE(test, cached, 0UL);
+	vcm_dma_free(d->vd, cached, 1);
+	start = (u64)cached << MOCK_SHIFT;
+	last = start + MOCK_GRANULE - 1;
+	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
+						     &last, &type, 1), 0);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, start, last, type, NULL), 1U);
+	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, cached), cached);
+}
+
+/* A failure halfway through leaves no region behind. */
+static void vcm_dma_test_region_fault(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	static const u64 start[] = { 0x100000, 0x200000, 0x300000 };
+	static const u64 last[] = { 0x100fff, 0x200fff, 0x300fff };
+	static const enum vcm_region type[] = {
+		VCM_REGION_MSI, VCM_REGION_MSI, VCM_REGION_MSI,
+	};
+	struct vcm *vcm = d->vcm;
+	unsigned int n, nr;
+
+	for (n = 1; n <= 6; n++) {
+		vcm->fail_nth = n;
+		KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev,
+					start, last, type, 3), -ENOMEM);
+		vcm->fail_nth = 0;
+		vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
+		KUNIT_EXPECT_EQ(test, nr, 0U);
+	}
+	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, start,
+						     last, type, 3), 0);
+	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
+	KUNIT_EXPECT_EQ(test, nr, 3U);
+}
+
+/*
+ * Hot path: size-aligned ranges below the limit; with DMA-API debug, a
+ * double free or a free of a range never handed out is refused and the
+ * allocator never hands one range out twice.
+ */
+static void vcm_dma_test_alloc_free(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	unsigned long a, b, c;
+
+	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 0, ULONG_MAX), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 1, 0), 0UL);
+	a = vcm_dma_alloc(d->vd, 3, 0xffff);
+	KUNIT_ASSERT_NE(test, a, 0UL);
+	KUNIT_EXPECT_EQ(test, a % 4, 0UL);
+	KUNIT_EXPECT_LE(test, a + 3, 0xffffUL);
+	vcm_dma_free(d->vd, a, 3);
+
+	if (!IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		kunit_skip(test, "the free guard needs CONFIG_DMA_API_DEBUG");
+	a = vcm_dma_alloc(d->vd, 1, 0xffff);
+	KUNIT_ASSERT_NE(test, a, 0UL);
+	vcm_dma_free(d->vd, a, 1);
+	vcm_dma_free(d->vd, a, 1);		/* refused */
+	vcm_dma_free(d->vd, 0x42, 1);		/* refused */
+	b = vcm_dma_alloc(d->vd, 1, 0xffff);
+	c = vcm_dma_alloc(d->vd, 1, 0xffff);
+	KUNIT_EXPECT_NE(test, b, 0UL);
+	KUNIT_EXPECT_NE(test, c, 0UL);
+	KUNIT_EXPECT_NE(test, b, c);
+	KUNIT_EXPECT_NE(test, b, 0x42UL);
+	KUNIT_EXPECT_NE(test, c, 0x42UL);
+	/* The wrong size is refused too, and the range stays allocated. */
+	vcm_dma_free(d->vd, b, 2);
+	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, b), b);
+	vcm_dma_free(d->vd, b, 1);
+	vcm_dma_free(d->vd, c, 1);
+}
+
+static struct kunit_case vcm_dma_test_cases[] = {
+	KUNIT_CASE(vcm_dma_test_create_errors),
+	KUNIT_CASE(vcm_dma_test_regions),
+	KUNIT_CASE(vcm_dma_test_region_in_use),
+	KUNIT_CASE(vcm_dma_test_region_fault),
+	KUNIT_CASE(vcm_dma_test_alloc_free),
+	{}
+};
+
+static struct kunit_suite vcm_dma_test_suite = {
+	.name = "vcm_dma",
+	.init = vcm_dma_test_init,
+	.exit = vcm_dma_test_exit,
+	.test_cases = vcm_dma_test_cases,
+};
+
+kunit_test_suites(&vcm_test_suite, &vcm_dma_test_suite);
+#else
 kunit_test_suite(vcm_test_suite);
+#endif
 
 MODULE_DESCRIPTION("KUnit tests of the VCM graph");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
