@@ -1662,19 +1662,22 @@ static void vcm_test_video_pipeline(struct kunit *test)
 static void vcm_test_reserve_region(struct kunit *test)
 {
 	struct vcm_test *t = test->priv;
+	struct vcm *vcm = t->vcm;
 	struct vcm_phys *phys;
 	struct vcm_res *res;
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm, MOCK_START,
-			SZ_64K, VCM_REGION_NONE)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm, MOCK_START,
-			SZ_64K, VCM_REGION_DMA_HOLE + 1)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(NULL, MOCK_START,
-			SZ_64K, VCM_REGION_MSI)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm, MOCK_START + 1,
-			SZ_64K, VCM_REGION_MSI)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm,
-			MOCK_START - SZ_64K, SZ_64K, VCM_REGION_MSI)), -ERANGE);
+	res = vcm_reserve_region(vcm, MOCK_START, SZ_64K, VCM_REGION_NONE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(res), -EINVAL);
+	res = vcm_reserve_region(vcm, MOCK_START, SZ_64K,
+				 VCM_REGION_DMA_HOLE + 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(res), -EINVAL);
+	res = vcm_reserve_region(NULL, MOCK_START, SZ_64K, VCM_REGION_MSI);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(res), -EINVAL);
+	res = vcm_reserve_region(vcm, MOCK_START + 1, SZ_64K, VCM_REGION_MSI);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(res), -EINVAL);
+	res = vcm_reserve_region(vcm, MOCK_START - SZ_64K, SZ_64K,
+				 VCM_REGION_MSI);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(res), -ERANGE);
 	KUNIT_EXPECT_EQ(test, t->vcm->nr_res, 0UL);
 
 	res = vcm_reserve_region(t->vcm, MOCK_START, SZ_64K, VCM_REGION_SW_MSI);
@@ -1682,8 +1685,9 @@ static void vcm_test_reserve_region(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res->type, VCM_RES_REGION);
 	KUNIT_EXPECT_EQ(test, res->region, VCM_REGION_SW_MSI);
 	KUNIT_EXPECT_STREQ(test, vcm_region_name(res->region), "sw-msi");
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(t->vcm,
-			MOCK_START + SZ_32K, SZ_64K, VCM_REGION_MSI)), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_region(vcm, MOCK_START + SZ_32K,
+							 SZ_64K, VCM_REGION_MSI)),
+			-EADDRINUSE);
 
 	phys = vcm_alloc(t->vcm, SZ_64K, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
@@ -1731,7 +1735,6 @@ static struct kunit_suite vcm_test_suite = {
 	.exit = vcm_test_exit,
 	.test_cases = vcm_test_cases,
 };
-
 
 #if IS_ENABLED(CONFIG_VCM_DMA)
 /* ---- The DMA domain glue (dma.c) over the mock ------------------------ */
@@ -1928,8 +1931,10 @@ static void vcm_dma_test_region_fault(struct kunit *test)
 
 	for (n = 1; n <= 6; n++) {
 		vcm->fail_nth = n;
-		KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev,
-					start, last, type, 3), -ENOMEM);
+		KUNIT_EXPECT_EQ(test,
+				vcm_dma_reserve_ranges(d->vd, d->dev, start,
+						       last, type, 3),
+				-ENOMEM);
 		vcm->fail_nth = 0;
 		vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
 		KUNIT_EXPECT_EQ(test, nr, 0U);
