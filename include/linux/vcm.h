@@ -49,6 +49,8 @@ struct vcm;
 #define VCM_MMIO	0x4
 /* vcm_reserve_at(): a reserved region; users can never bind it. */
 #define VCM_REGION	0x8
+/* The device is cache-coherent: map with IOMMU_CACHE. */
+#define VCM_CACHE	0x10
 
 /* vcm_alloc() flags: allocate one physically contiguous part. */
 #define VCM_ALLOC_CONTIG	0x1
@@ -97,7 +99,7 @@ enum vcm_region {
  * @vcm: the context
  * @type: see &enum vcm_res_type
  * @region: for %VCM_RES_REGION, what the region is for
- * @flags: VCM_READ, VCM_WRITE, VCM_MMIO
+ * @flags: VCM_READ, VCM_WRITE, VCM_MMIO, VCM_CACHE
  * @node: link in the context's list of reservations, under its lock
  * @bindings: bindings sorted by offset, under the context's lock
  * @nr_bindings: number of entries in @bindings
@@ -167,6 +169,7 @@ struct vcm_phys {
  * @phys: the physical memory
  * @phys_offset: offset of the bound range inside @phys
  * @size: length of the binding in bytes
+ * @flags: access of the device (VCM_READ, VCM_WRITE), VCM_CACHE, VCM_MMIO
  */
 struct vcm_binding_info {
 	struct vcm *vcm;
@@ -175,6 +178,7 @@ struct vcm_binding_info {
 	struct vcm_phys *phys;
 	u64 phys_offset;
 	u64 size;
+	unsigned int flags;
 };
 
 /**
@@ -208,6 +212,8 @@ struct vcm *vcm_from_dev(struct device *dev);
 /* Reservations */
 struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 			    unsigned int flags);
+struct vcm_res *vcm_reserve_below(struct vcm *vcm, u64 size, u64 align,
+				  dma_addr_t limit, unsigned int flags);
 struct vcm_res *vcm_reserve_at(struct vcm *vcm, dma_addr_t addr, u64 size,
 			       unsigned int flags);
 struct vcm_res *vcm_reserve_region(struct vcm *vcm, dma_addr_t addr,
@@ -230,6 +236,10 @@ int vcm_phys_addr_at(const struct vcm_phys *phys, u64 offset,
 int vcm_bind(struct vcm_res *res, struct vcm_phys *phys);
 int vcm_bind_at(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
 		u64 phys_offset, u64 size);
+int vcm_bind_at_flags(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
+		      u64 phys_offset, u64 size, unsigned int flags);
+int vcm_res_find_binding(struct vcm_res *res, u64 offset,
+			 struct vcm_binding_info *info);
 int vcm_unbind_at(struct vcm_res *res, u64 offset);
 int vcm_unbind(struct vcm_res *res);
 struct vcm_res *vcm_map(struct vcm *vcm, struct vcm_phys *phys,

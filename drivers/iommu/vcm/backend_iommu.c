@@ -35,6 +35,8 @@ static int vcm_iommu_prot(unsigned int flags)
 		prot |= IOMMU_WRITE;
 	if (flags & VCM_MMIO)
 		prot |= IOMMU_MMIO;
+	if (flags & VCM_CACHE)
+		prot |= IOMMU_CACHE;
 	return prot;
 }
 

@@ -25,7 +25,7 @@
 #include "vcm_internal.h"
 
 #define VCM_ACCESS	(VCM_READ | VCM_WRITE)
-#define VCM_RES_FLAGS	(VCM_ACCESS | VCM_MMIO)
+#define VCM_RES_FLAGS	(VCM_ACCESS | VCM_MMIO | VCM_CACHE)
 
 /* Page sizes vcm_alloc() uses without a context. */
 #define VCM_DEFAULT_PGSIZES	(PAGE_SIZE | SZ_64K | SZ_2M)
@@ -70,12 +70,6 @@ static unsigned int vcm_shift(const struct vcm *vcm)
 static bool vcm_aligned(const struct vcm *vcm, u64 val)
 {
 	return !(val & (vcm_granule(vcm) - 1));
-}
-
-static unsigned int vcm_res_map_flags(const struct vcm_res *res,
-				      const struct vcm_phys *phys)
-{
-	return res->flags | (phys->flags & VCM_MMIO);
 }
 
 /* ---- Contexts ---------------------------------------------------------- */
@@ -128,6 +122,8 @@ EXPORT_SYMBOL_GPL(vcm_init);
 
 static void vcm_binding_destroy(struct vcm_binding *b);
 static void vcm_res_destroy(struct vcm_res *res);
+static void vcm_binding_info(const struct vcm_binding *b,
+			     struct vcm_binding_info *info);
 
 /**
  * vcm_destroy() - destroy an inactive context
@@ -190,7 +186,7 @@ static int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b)
 		return -ENOMEM;
 	ret = vcm->driver->map(vcm, b->res->start + b->offset, b->phys,
 			       b->phys_offset, b->size,
-			       vcm_res_map_flags(b->res, b->phys));
+			       b->flags | (b->phys->flags & VCM_MMIO));
 	if (!ret)
 		b->mapped = true;
 	return ret;
@@ -517,9 +513,9 @@ static u64 vcm_best_align(const struct vcm *vcm, u64 size)
 }
 
 static struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
-				     unsigned int flags)
+				     dma_addr_t limit, unsigned int flags)
 {
-	unsigned long pfn;
+	unsigned long pfn, limit_pfn;
 	struct vcm_res *res;
 	int ret;
 
@@ -533,16 +529,18 @@ static struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 		return ERR_PTR(-EINVAL);
 	if (vcm->flags & VCM_CTX_PLACED)
 		return ERR_PTR(-EOPNOTSUPP);
+	if (limit < vcm->start)
+		return ERR_PTR(-ERANGE);
 	if (size > vcm->size || align > vcm->size)
 		return ERR_PTR(-ENOSPC);
+	limit_pfn = min_t(u64, limit >> vcm_shift(vcm), vcm->space.end_pfn);
 
 	res = vcm_res_new(vcm, flags);
 	if (!res)
 		return ERR_PTR(-ENOMEM);
 	ret = vcm_fault(vcm) ? -ENOMEM :
 	      vcm_iova_alloc(&vcm->space, size >> vcm_shift(vcm),
-			     align >> vcm_shift(vcm), vcm->space.end_pfn,
-			     GFP_KERNEL, &pfn);
+			     align >> vcm_shift(vcm), limit_pfn, GFP_KERNEL, &pfn);
 	if (ret) {
 		kmem_cache_free(vcm_res_cache, res);
 		return ERR_PTR(ret);
@@ -576,11 +574,40 @@ struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 	if (!vcm)
 		return ERR_PTR(-EINVAL);
 	mutex_lock(&vcm->lock);
-	res = __vcm_reserve(vcm, size, align, flags);
+	res = __vcm_reserve(vcm, size, align, (dma_addr_t)~0ULL, flags);
 	mutex_unlock(&vcm->lock);
 	return res;
 }
 EXPORT_SYMBOL_GPL(vcm_reserve);
+
+/**
+ * vcm_reserve_below() - reserve a range of addresses below a limit
+ * @vcm: the context
+ * @size: length in bytes, a multiple of the granule
+ * @align: alignment of the start, a power of two multiple of the granule,
+ *	or 0 for the granule
+ * @limit: highest address the range may cover, such as a DMA mask
+ * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, VCM_CACHE
+ *
+ * Like vcm_reserve(), with the range ending at or below @limit.
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the reservation; ERR_PTR(-ERANGE) if @limit is below the
+ * context; otherwise the errors of vcm_reserve().
+ */
+struct vcm_res *vcm_reserve_below(struct vcm *vcm, u64 size, u64 align,
+				  dma_addr_t limit, unsigned int flags)
+{
+	struct vcm_res *res;
+
+	if (!vcm)
+		return ERR_PTR(-EINVAL);
+	mutex_lock(&vcm->lock);
+	res = __vcm_reserve(vcm, size, align, limit, flags);
+	mutex_unlock(&vcm->lock);
+	return res;
+}
+EXPORT_SYMBOL_GPL(vcm_reserve_below);
 
 static struct vcm_res *__vcm_reserve_at(struct vcm *vcm, dma_addr_t addr,
 					u64 size, unsigned int flags,
@@ -1176,7 +1203,8 @@ static void vcm_binding_link(struct vcm_binding *b, struct rb_node *parent,
 static struct vcm_binding *vcm_binding_new(struct vcm *vcm,
 					   struct vcm_res *res, u64 offset,
 					   struct vcm_phys *phys,
-					   u64 phys_offset, u64 size)
+					   u64 phys_offset, u64 size,
+					   unsigned int flags)
 {
 	struct vcm_binding *b;
 
@@ -1190,6 +1218,7 @@ static struct vcm_binding *vcm_binding_new(struct vcm *vcm,
 	b->phys = phys;
 	b->phys_offset = phys_offset;
 	b->size = size;
+	b->flags = flags;
 	return b;
 }
 
@@ -1225,7 +1254,8 @@ static int vcm_binding_slot(struct vcm_res *res, u64 offset, u64 size,
 }
 
 static int __vcm_bind_at(struct vcm_res *res, u64 offset,
-			 struct vcm_phys *phys, u64 phys_offset, u64 size)
+			 struct vcm_phys *phys, u64 phys_offset, u64 size,
+			 unsigned int flags)
 {
 	struct vcm *vcm = res->vcm;
 	const struct vcm_phys_part *part;
@@ -1258,7 +1288,7 @@ static int __vcm_bind_at(struct vcm_res *res, u64 offset,
 			       &link);
 	if (ret)
 		return ret;
-	b = vcm_binding_new(vcm, res, offset, phys, phys_offset, size);
+	b = vcm_binding_new(vcm, res, offset, phys, phys_offset, size, flags);
 	if (!b)
 		return -ENOMEM;
 	if (vcm->activations) {
@@ -1301,11 +1331,88 @@ int vcm_bind_at(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
 	if (!res || !phys)
 		return -EINVAL;
 	mutex_lock(&res->vcm->lock);
-	ret = __vcm_bind_at(res, offset, phys, phys_offset, size);
+	ret = __vcm_bind_at(res, offset, phys, phys_offset, size, res->flags);
 	mutex_unlock(&res->vcm->lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vcm_bind_at);
+
+/**
+ * vcm_bind_at_flags() - vcm_bind_at() with access flags of its own
+ * @res: the reservation
+ * @offset: where in @res, aligned to the granule
+ * @phys: the physical memory; every part aligned to the granule
+ * @phys_offset: where in @phys, aligned to the granule
+ * @size: length in bytes, aligned to the granule
+ * @flags: VCM_READ and VCM_WRITE, at least one and none that @res lacks,
+ *	and VCM_CACHE to map the memory cache-coherent for the device
+ *
+ * A DMA mapping in one direction is mapped read-only or write-only for
+ * the device, inside a reservation that allows both.
+ *
+ * Context: Process context; may sleep. Takes the context's lock, then
+ * @phys->lock.
+ * Return: as vcm_bind_at(); also -EINVAL if @flags has no access flag or
+ * an unknown flag, and -EPERM if it asks for an access @res does not
+ * allow.
+ */
+int vcm_bind_at_flags(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
+		      u64 phys_offset, u64 size, unsigned int flags)
+{
+	int ret;
+
+	if (!res || !phys || !(flags & VCM_ACCESS) ||
+	    (flags & ~(VCM_ACCESS | VCM_CACHE)))
+		return -EINVAL;
+	if (flags & VCM_ACCESS & ~res->flags)
+		return -EPERM;
+	mutex_lock(&res->vcm->lock);
+	ret = __vcm_bind_at(res, offset, phys, phys_offset, size,
+			    flags | (res->flags & (VCM_MMIO | VCM_CACHE)));
+	mutex_unlock(&res->vcm->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vcm_bind_at_flags);
+
+/**
+ * vcm_res_find_binding() - the binding that holds an offset of a
+ *	reservation
+ * @res: the reservation
+ * @offset: an offset inside @res
+ * @info: on success, the binding
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: 0 on success; -EINVAL if a pointer is NULL; -ENOENT if no
+ * binding of @res holds @offset.
+ */
+int vcm_res_find_binding(struct vcm_res *res, u64 offset,
+			 struct vcm_binding_info *info)
+{
+	struct rb_node *n;
+	int ret = -ENOENT;
+
+	if (!res || !info)
+		return -EINVAL;
+	mutex_lock(&res->vcm->lock);
+	n = res->bindings.rb_node;
+	while (n) {
+		struct vcm_binding *b = rb_entry(n, struct vcm_binding,
+						 res_node);
+
+		if (offset < b->offset) {
+			n = n->rb_left;
+		} else if (offset - b->offset >= b->size) {
+			n = n->rb_right;
+		} else {
+			vcm_binding_info(b, info);
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&res->vcm->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vcm_res_find_binding);
 
 /**
  * vcm_bind() - bind a whole vcm_phys at the start of a reservation
@@ -1417,7 +1524,7 @@ static struct vcm_res *vcm_place(struct vcm *vcm, struct vcm_phys *phys,
 	res = vcm_res_new(vcm, flags);
 	if (!res)
 		return ERR_PTR(-ENOMEM);
-	b = vcm_binding_new(vcm, res, 0, phys, 0, phys->size);
+	b = vcm_binding_new(vcm, res, 0, phys, 0, phys->size, res->flags);
 	if (!b) {
 		ret = -ENOMEM;
 		goto err_res;
@@ -1465,10 +1572,10 @@ static struct vcm_res *__vcm_map(struct vcm *vcm, struct vcm_phys *phys,
 		return vcm_place(vcm, phys, flags);
 
 	res = __vcm_reserve(vcm, phys->size, vcm_best_align(vcm, phys->size),
-			    flags);
+			    (dma_addr_t)~0ULL, flags);
 	if (IS_ERR(res))
 		return res;
-	ret = __vcm_bind_at(res, 0, phys, 0, phys->size);
+	ret = __vcm_bind_at(res, 0, phys, 0, phys->size, res->flags);
 	if (ret) {
 		vcm_res_free(res);
 		return ERR_PTR(ret);
@@ -1667,6 +1774,7 @@ static void vcm_binding_info(const struct vcm_binding *b,
 	info->phys = b->phys;
 	info->phys_offset = b->phys_offset;
 	info->size = b->size;
+	info->flags = b->flags | (b->phys->flags & VCM_MMIO);
 }
 
 /**

@@ -30,6 +30,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-window.h>
 #include <linux/xarray.h>
 #include <linux/vcm-drv.h>
 
@@ -39,6 +41,7 @@
 /**
  * struct vcm_dma - VCM state of one DMA domain
  * @vcm: the context over the domain; its IOVA space serves every mapping
+ * @domain: the domain
  * @cache: per-CPU cache of free ranges of @vcm's space, for the hot path
  * @id: number of the debugfs directory
  * @dir: the debugfs directory, or an error pointer without debugfs
@@ -53,6 +56,7 @@
  */
 struct vcm_dma {
 	struct vcm *vcm;
+	struct iommu_domain *domain;
 	struct vcm_iova_cache *cache;
 	int id;
 	struct dentry *dir;
@@ -60,6 +64,8 @@ struct vcm_dma {
 };
 
 static DEFINE_IDA(vcm_dma_ida);
+/* Every vcm_dma, indexed by its context, for alloc_iova_range(). */
+static DEFINE_XARRAY(vcm_dma_by_vcm);
 static struct dentry *vcm_dma_debugfs_root;
 
 static void vcm_dma_debugfs_add(struct vcm_dma *vd);
@@ -113,9 +119,16 @@ struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 		ret = PTR_ERR(vd->cache);
 		goto err_deactivate;
 	}
+	vd->domain = domain;
+	ret = xa_insert(&vcm_dma_by_vcm, (unsigned long)vd->vcm, vd,
+			GFP_KERNEL);
+	if (ret)
+		goto err_cache;
 	vcm_dma_debugfs_add(vd);
 	return vd;
 
+err_cache:
+	vcm_iova_cache_destroy(vd->cache);
 err_deactivate:
 	vcm_deactivate(vd->vcm);
 err_destroy:
@@ -143,6 +156,7 @@ void vcm_dma_destroy(struct vcm_dma *vd)
 	debugfs_remove_recursive(vd->dir);
 	if (vd->id >= 0)
 		ida_free(&vcm_dma_ida, vd->id);
+	xa_erase(&vcm_dma_by_vcm, (unsigned long)vd->vcm);
 	vcm_iova_cache_destroy(vd->cache);
 	vcm_release_regions(vd->vcm);
 	vcm_deactivate(vd->vcm);
@@ -641,6 +655,106 @@ size_t vcm_dma_opt_mapping_size(void)
 	return VCM_IOVA_CACHE_BYTES;
 }
 
+/* ---- Explicit IOVA ranges (windows) ------------------------------------ */
+
+/**
+ * alloc_iova_range() - reserve an IOVA range in a device's DMA domain
+ * @dev: the device; its default DMA domain must be in use
+ * @size: length in bytes, rounded up to the domain's granule
+ * @align: alignment of the start, a power of two; 0 for the granule
+ * @addr: the first address the range must have, aligned to @align and
+ *	the granule, or 0 to let the allocator choose
+ * @limit: highest address the range may cover; 0 for the device's DMA
+ *	mask (and bus limit)
+ *
+ * The range is a reservation of the domain's VCM context: no streaming
+ * mapping, reserved region or other range of that domain overlaps it, for
+ * every device sharing the domain, until free_iova_range(). Nothing is
+ * mapped in it; bind memory into it with the VCM binding calls, or use
+ * the DMA window API (<linux/dma-window.h>) on top of this.
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the range (read ->start and ->size); ERR_PTR(-EINVAL) if @dev is
+ * NULL, @size is 0, @align is not a power of two or @addr is not aligned;
+ * ERR_PTR(-EOPNOTSUPP) if @dev is not attached to a VCM DMA domain (no
+ * IOMMU, an identity or blocked domain, or another owner's domain);
+ * ERR_PTR(-ERANGE) if @limit is above the DMA mask, or the fixed range
+ * goes beyond @limit or the domain; ERR_PTR(-EADDRINUSE) if the fixed
+ * range overlaps a mapping, region or range; ERR_PTR(-ENOSPC) if no free
+ * range fits; ERR_PTR(-ENOMEM) if memory ran out.
+ */
+struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
+				 size_t align, dma_addr_t addr, u64 limit)
+{
+	const unsigned int flags = VCM_READ | VCM_WRITE;
+	struct iommu_domain *domain;
+	struct vcm_res *res;
+	struct vcm_dma *vd;
+	u64 granule, mask, last;
+	struct vcm *vcm;
+
+	if (!dev)
+		return ERR_PTR(-EINVAL);
+	domain = iommu_get_domain_for_dev(dev);
+	vcm = vcm_from_dev(dev);
+	vd = vcm ? xa_load(&vcm_dma_by_vcm, (unsigned long)vcm) : NULL;
+	if (!domain || !vd || vd->domain != domain)
+		return ERR_PTR(-EOPNOTSUPP);
+
+	granule = vcm_granule(vcm);
+	if (!size || size > U64_MAX - granule ||
+	    (align && !is_power_of_2(align)))
+		return ERR_PTR(-EINVAL);
+	size = round_up(size, granule);
+	align = max_t(u64, align, granule);
+	if (!IS_ALIGNED(addr, align))
+		return ERR_PTR(-EINVAL);
+	mask = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+	if (!limit)
+		limit = mask;
+	if (limit > mask)
+		return ERR_PTR(-ERANGE);
+
+	if (addr) {
+		if (check_add_overflow((u64)addr, (u64)size - 1, &last) ||
+		    last > limit)
+			return ERR_PTR(-ERANGE);
+		res = vcm_reserve_at(vcm, addr, size, flags);
+		if (PTR_ERR_OR_ZERO(res) == -EADDRINUSE) {
+			/* Free IOVA held by the cache is not in use. */
+			vcm_iova_cache_drain(vd->cache);
+			res = vcm_reserve_at(vcm, addr, size, flags);
+		}
+	} else {
+		res = vcm_reserve_below(vcm, size, align, limit, flags);
+		if (PTR_ERR_OR_ZERO(res) == -ENOSPC) {
+			vcm_iova_cache_drain(vd->cache);
+			res = vcm_reserve_below(vcm, size, align, limit, flags);
+		}
+	}
+	return res;
+}
+EXPORT_SYMBOL_GPL(alloc_iova_range);
+
+/**
+ * free_iova_range() - give back a range from alloc_iova_range()
+ * @range: the range
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: 0 on success; -EINVAL if @range is NULL; -EPERM if @range is a
+ * reserved region; -EBUSY if memory is still bound into @range (unbind
+ * it first), and then nothing changes.
+ */
+int free_iova_range(struct vcm_res *range)
+{
+	if (!range)
+		return -EINVAL;
+	if (range->type == VCM_RES_REGION)
+		return -EPERM;
+	return vcm_unreserve(range);
+}
+EXPORT_SYMBOL_GPL(free_iova_range);
+
 /* ---- debugfs ----------------------------------------------------------- */
 
 struct vcm_dma_show {
@@ -713,10 +827,14 @@ static int vcm_dma_show(struct seq_file *m, void *unused)
 
 			b = rb_entry(rb, struct vcm_binding, res_node);
 			vcm_phys_addr_at(b->phys, b->phys_offset, &pa, NULL);
-			seq_printf(m, "  bind %#llx-%#llx phys %pa%s\n",
+			seq_printf(m, "  bind %#llx-%#llx phys %pa%s %s%s%s%s\n",
 				   (u64)res->start + b->offset,
 				   (u64)res->start + b->offset + b->size - 1,
-				   &pa, b->phys->count > 1 ? " (parts)" : "");
+				   &pa, b->phys->count > 1 ? " (parts)" : "",
+				   b->flags & VCM_READ ? "r" : "-",
+				   b->flags & VCM_WRITE ? "w" : "-",
+				   b->phys->flags & VCM_MMIO ? " mmio" : "",
+				   b->flags & VCM_CACHE ? " cache" : "");
 		}
 	}
 	vcm_iova_walk_ranges(&vcm->space, vcm_dma_show_range, &s);

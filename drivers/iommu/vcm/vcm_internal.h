@@ -16,6 +16,7 @@
  * @size: length in bytes
  * @res_node: link in @res->bindings, under the context's lock
  * @phys_node: link in @phys->bindings, under @phys->lock
+ * @flags: access of the device (VCM_READ, VCM_WRITE) and VCM_CACHE, VCM_MMIO
  * @mapped: the backend's ->map() put the binding into the hardware
  */
 struct vcm_binding {
@@ -26,6 +27,7 @@ struct vcm_binding {
 	u64 size;
 	struct rb_node res_node;
 	struct list_head phys_node;
+	unsigned int flags;
 	bool mapped;
 };
 

@@ -1704,6 +1704,68 @@ static void vcm_test_reserve_region(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, vcm_region_name(VCM_REGION_DMA_HOLE + 1), "?");
 }
 
+/*
+ * What DMA windows are built on: a reservation below a limit, bindings
+ * with access flags of their own, and finding the binding at an offset.
+ */
+static void vcm_test_window_calls(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm *vcm = t->vcm;
+	dma_addr_t limit = MOCK_START + SZ_16M - 1;
+	struct vcm_binding_info info;
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+	phys_addr_t pa;
+
+	res = vcm_reserve_below(vcm, SZ_1M, SZ_1M, MOCK_START - 1, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(res), -ERANGE);
+	res = vcm_reserve_below(vcm, SZ_32M, 0, limit, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(res), -ENOSPC);
+	res = vcm_reserve_below(vcm, SZ_1M, SZ_1M, limit, VCM_READ | VCM_WRITE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_LE(test, (u64)res->start + res->size - 1, (u64)limit);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(res->start, SZ_1M));
+
+	phys = vcm_alloc(vcm, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at_flags(res, 0, phys, 0, SZ_64K, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at_flags(res, 0, phys, 0, SZ_64K,
+						VCM_READ | VCM_MMIO), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_res_find_binding(res, 0, &info), -ENOENT);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at_flags(res, SZ_128K, phys, 0, SZ_64K,
+						VCM_WRITE | VCM_CACHE), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_res_find_binding(res, SZ_128K + SZ_4K, &info),
+			0);
+	KUNIT_EXPECT_EQ(test, info.offset, (u64)SZ_128K);
+	KUNIT_EXPECT_EQ(test, info.size, (u64)SZ_64K);
+	KUNIT_EXPECT_PTR_EQ(test, info.phys, phys);
+	KUNIT_EXPECT_EQ(test, info.flags, VCM_WRITE | VCM_CACHE);
+	KUNIT_EXPECT_EQ(test, vcm_res_find_binding(res, SZ_128K + SZ_64K, &info),
+			-ENOENT);
+
+	/* Active: the binding reaches the page table, and leaves it. */
+	KUNIT_EXPECT_EQ(test, vcm_activate(vcm), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_64K / MOCK_GRANULE);
+	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, 0, &pa, NULL), 0);
+	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + SZ_128K), pa);
+	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, SZ_128K), 0);
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	vcm_deactivate(vcm);
+
+	/* A reservation that allows reading only cannot be bound writable. */
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	res = vcm_reserve_below(vcm, SZ_1M, 0, limit, VCM_READ);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at_flags(res, 0, phys, 0, SZ_64K,
+						VCM_WRITE), -EPERM);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 0U);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+}
+
 static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_create_errors),
 	KUNIT_CASE(vcm_test_exit_partial),
@@ -1712,6 +1774,7 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_assoc),
 	KUNIT_CASE(vcm_test_reserve),
 	KUNIT_CASE(vcm_test_reserve_region),
+	KUNIT_CASE(vcm_test_window_calls),
 	KUNIT_CASE(vcm_test_alloc),
 	KUNIT_CASE(vcm_test_phys_wrappers),
 	KUNIT_CASE(vcm_test_bind),

@@ -198,6 +198,111 @@ check_bad_input() {
 	return $rc
 }
 
+# Bind edu to the window sample driver (samples/vcm/vcm_edu.c).
+bind_vcm_edu() {
+	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
+	dev=/sys/bus/pci/devices/$edu
+	[ "$(basename "$(readlink "$dev/driver" 2>/dev/null)")" = vcm_edu ] && return 0
+	[ -e "$dev/driver" ] && echo "$edu" > "$dev/driver/unbind"
+	echo vcm_edu > "$dev/driver_override" || return 1
+	echo "$edu" > /sys/bus/pci/drivers_probe
+	[ "$(basename "$(readlink "$dev/driver" 2>/dev/null)")" = vcm_edu ] || { echo "vcm_edu did not bind"; return 1; }
+}
+
+# Wait up to 10 s for a kernel message matching $1 after the last line
+# matching $2.
+wait_log() {
+	i=0
+	while [ $i -lt 100 ]; do
+		dmesg | sed -n "/$2/,\$p" | grep -qE "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The endpoint-style sample: a window in edu's domain, DMA through each of
+# its parts verified, a DMA to an unmapped part faulting in the IOMMU with
+# the memory untouched, and every bad call of the window API refused.
+check_window() {
+	bind_vcm_edu || return 1
+	f=$(vcm_ctx "$edu") || { echo "$edu: in no VCM context"; return 1; }
+	grep -A4 "^window " "$f"
+	grep -q "^window .* bindings 4\$" "$f" || { echo "no window with 4 parts in $f"; return 1; }
+	run=/sys/kernel/debug/vcm_edu/run
+	rc=0
+	echo selftest > $run || { echo "selftest failed"; rc=1; }
+	echo "vcmtest: expect-begin DMAR: |arm-smmu-v3|vcm_edu" > /dev/kmsg
+	echo fault > $run || { echo "fault test failed"; rc=1; }
+	if ! wait_log 'DMAR: \[DMA Write|arm-smmu-v3.*event' 'expect-begin DMAR'; then
+		echo "no IOMMU fault reported for the DMA to the unmapped part"
+		rc=1
+	fi
+	echo "vcmtest: expect-end" > /dev/kmsg
+	dmesg | sed -n '/expect-begin DMAR/,$p' | grep -E 'DMAR: \[DMA|arm-smmu-v3.*event|vcm_edu' | sed 's/^\[[ 0-9.]*\] //'
+	echo "vcmtest: expect-begin WARNING:|Call Trace:|vcm_edu" > /dev/kmsg
+	echo badinput > $run || { echo "badinput failed"; rc=1; }
+	echo "vcmtest: expect-end" > /dev/kmsg
+	dmesg | grep 'vcm_edu.*badinput' | sed 's/^\[[ 0-9.]*\] //'
+	return $rc
+}
+
+# While edu holds its window, heavy DMA on the device sharing its domain
+# never gets an IOVA inside the window: checked in the graph many times
+# during the traffic.
+check_coexist() {
+	bind_vcm_edu || return 1
+	f=$(vcm_ctx "$edu") || { echo "$edu: in no VCM context"; return 1; }
+	set -- $(sed -n 's/^window \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\) .*/\1 \2/p' "$f")
+	[ $# = 2 ] || { echo "no window in $f"; return 1; }
+	wlo=$(($1)) whi=$(($2))
+	peer= drv=
+	for p in /sys/bus/pci/devices/$edu/iommu_group/devices/*; do
+		[ "$(basename "$p")" = "$edu" ] && continue
+		d=$(basename "$(readlink "$p/driver" 2>/dev/null)")
+		case $d in
+		e1000e|virtio-pci) peer=$(basename "$p") drv=$d; break ;;
+		esac
+	done
+	[ -n "$peer" ] || { echo "edu shares its domain with no NIC or disk"; return 1; }
+	case $drv in
+	e1000e)
+		set -- $(netdevs_of e1000e)
+		ip link set "$1" up && ip link set "$2" up
+		rawcheck "$1" "$2" 1500 > /tmp/c.out 2>&1 &
+		;;
+	virtio-pci)
+		disk=
+		for b in /sys/block/*; do
+			case $(readlink -f "$b/device") in
+			*"$peer"*) disk=$(basename "$b") ;;
+			esac
+		done
+		[ -n "$disk" ] || { echo "$peer: no disk"; return 1; }
+		blkcheck "/dev/$disk" 4096,65536,1048576,4194304 2 > /tmp/c.out 2>&1 &
+		;;
+	*)
+		echo "$peer: driver $drv, no traffic generator"; return 1 ;;
+	esac
+	tpid=$!
+	echo "window $(printf '%#x-%#x' $wlo $whi); traffic on $peer ($drv)"
+	samples=0 seen=0 bad=0
+	while kill -0 $tpid 2>/dev/null; do
+		grep '^range .* dma$' "$f" > /tmp/c.ranges
+		while read -r _ r _; do
+			lo=$((${r%-*})) hi=$((${r#*-}))
+			seen=$((seen + 1))
+			if [ $hi -ge $wlo ] && [ $lo -le $whi ]; then
+				echo "streaming range $r inside the window"; bad=1
+			fi
+		done < /tmp/c.ranges
+		samples=$((samples + 1))
+	done
+	wait $tpid || { echo "traffic on $peer failed:"; cat /tmp/c.out; return 1; }
+	echo "$samples samples of the graph, $seen streaming ranges checked, $bad overlaps"
+	[ $samples -gt 0 ] && [ $seen -gt 0 ] && [ $bad = 0 ]
+}
+
 check_kmemleak() {
 	[ -e /sys/kernel/debug/kmemleak ] || { echo "kmemleak: not in this kernel"; return 0; }
 	echo scan > /sys/kernel/debug/kmemleak
@@ -283,7 +388,7 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 9"
+	echo "vcmtest: plan 11"
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -292,6 +397,8 @@ check)
 	t dmabench-edu check_dmabench
 	t stress-all check_stress
 	t dma-bad-input check_bad_input
+	t window-edu check_window
+	t window-coexist check_coexist
 	t kmemleak check_kmemleak
 	;;
 bench)
@@ -327,5 +434,11 @@ run)
 	log "the VCM context of $bdf's DMA domain (/sys/kernel/debug/vcm/*/graph):"
 	log "its devices, typed reserved regions, and every allocated IOVA range"
 	f=$(vcm_ctx "$bdf") && head -n 40 "$f"
+	if bind_vcm_edu > /dev/null; then
+		log "edu, driven by samples/vcm/vcm_edu.c, keeps its DMA in one IOVA window;"
+		log "its domain's context (shared with the device behind the same bridge):"
+		f=$(vcm_ctx "$edu") && grep -v '^range' "$f"
+		t window-edu check_window
+	fi
 	;;
 esac

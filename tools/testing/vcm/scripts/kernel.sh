@@ -11,7 +11,8 @@
 # final .config: a request Kconfig silently dropped is an error.
 #
 # KSRC=<tree> builds another source tree (make bench builds the pristine
-# base); VCM_PRISTINE=1 then drops the CONFIG_VCM* lines of the fragments,
+# base); VCM_PRISTINE=1 then drops the project's options (CONFIG_VCM*, DMA_WINDOW,
+# SAMPLE_VCM_EDU) from the fragments,
 # which that tree does not know.
 set -euo pipefail
 
@@ -52,7 +53,7 @@ kmake() {
 
 fragtext() {
 	if [ "${VCM_PRISTINE:-0}" = 1 ]; then
-		cat $frags | grep -v '^CONFIG_VCM'
+		cat $frags | grep -Ev '^CONFIG_(VCM|DMA_WINDOW|SAMPLE_VCM)'
 	else
 		cat $frags
 	fi

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Explicit IOVA windows for drivers that manage their own bus addresses,
+ * such as a PCIe endpoint controller whose ATU exposes one or two fixed
+ * windows.
+ *
+ * A window is a range of bus addresses in the device's default IOMMU DMA
+ * domain, reserved in that domain's VCM context: streaming mappings,
+ * reserved regions (MSI, unity maps, PCI windows) and other windows of
+ * every device sharing the domain never overlap it. The driver maps
+ * scatterlists, pages, physical memory or MMIO at offsets of the window,
+ * unmaps them one by one, syncs parts, and frees the window.
+ *
+ * Without an IOMMU, or in an identity domain, there is nothing to reserve:
+ * dma_alloc_window() returns ERR_PTR(-EOPNOTSUPP), and the driver falls
+ * back to the plain DMA API (dma_map_sg() and friends, whose addresses it
+ * then programs into its ATU one mapping at a time) or to a bus address
+ * range of its own (dma_map_resource() for MMIO).
+ */
+#ifndef _LINUX_DMA_WINDOW_H
+#define _LINUX_DMA_WINDOW_H
+
+#include <linux/dma-direction.h>
+#include <linux/err.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+struct device;
+struct page;
+struct scatterlist;
+struct vcm_res;
+
+/* The IOMMU-level ranges the DMA windows sit on (drivers/iommu/vcm/dma.c). */
+#ifdef CONFIG_VCM_DMA
+struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
+				 size_t align, dma_addr_t addr, u64 limit);
+int free_iova_range(struct vcm_res *range);
+#else
+static inline struct vcm_res *alloc_iova_range(struct device *dev,
+					       size_t size, size_t align,
+					       dma_addr_t addr, u64 limit)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline int free_iova_range(struct vcm_res *range)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+/**
+ * struct dma_window - an explicit IOVA window of a device
+ * @iova: first bus address of the window: program the ATU with it
+ * @size: length of the window in bytes
+ * @dev: the device
+ * @range: the reservation in the device's VCM context
+ * @lock: serializes the calls on this window
+ *
+ * Drivers read @iova and @size only.
+ */
+struct dma_window {
+	dma_addr_t iova;
+	size_t size;
+	struct device *dev;
+	struct vcm_res *range;
+	struct mutex lock; /* see above */
+};
+
+#ifdef CONFIG_DMA_WINDOW
+struct dma_window *dma_alloc_window(struct device *dev, size_t size,
+				    size_t align, dma_addr_t addr, u64 limit);
+int dma_free_window(struct dma_window *win);
+int dma_window_map_sg(struct dma_window *win, size_t offset,
+		      struct scatterlist *sgl, int nents,
+		      enum dma_data_direction dir, unsigned long attrs);
+int dma_window_map_pages(struct dma_window *win, size_t offset,
+			 struct page **pages, unsigned int count,
+			 enum dma_data_direction dir, unsigned long attrs);
+int dma_window_map_phys(struct dma_window *win, size_t offset,
+			phys_addr_t phys, size_t size,
+			enum dma_data_direction dir, unsigned long attrs);
+int dma_window_map_resource(struct dma_window *win, size_t offset,
+			    phys_addr_t phys, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs);
+int dma_window_unmap(struct dma_window *win, size_t offset, size_t size,
+		     unsigned long attrs);
+int dma_window_sync_for_cpu(struct dma_window *win, size_t offset,
+			    size_t size, enum dma_data_direction dir);
+int dma_window_sync_for_device(struct dma_window *win, size_t offset,
+			       size_t size, enum dma_data_direction dir);
+#else
+static inline struct dma_window *dma_alloc_window(struct device *dev,
+						  size_t size, size_t align,
+						  dma_addr_t addr, u64 limit)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline int dma_free_window(struct dma_window *win)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_window_map_sg(struct dma_window *win, size_t offset,
+				    struct scatterlist *sgl, int nents,
+				    enum dma_data_direction dir,
+				    unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_window_map_pages(struct dma_window *win, size_t offset,
+				       struct page **pages, unsigned int count,
+				       enum dma_data_direction dir,
+				       unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_window_map_phys(struct dma_window *win, size_t offset,
+				      phys_addr_t phys, size_t size,
+				      enum dma_data_direction dir,
+				      unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_window_map_resource(struct dma_window *win,
+					  size_t offset, phys_addr_t phys,
+					  size_t size,
+					  enum dma_data_direction dir,
+					  unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_window_unmap(struct dma_window *win, size_t offset,
+				   size_t size, unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_window_sync_for_cpu(struct dma_window *win,
+					  size_t offset, size_t size,
+					  enum dma_data_direction dir)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_window_sync_for_device(struct dma_window *win,
+					     size_t offset, size_t size,
+					     enum dma_data_direction dir)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+#endif /* _LINUX_DMA_WINDOW_H */

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * An endpoint-style driver for QEMU's edu device (1234:11e8) that keeps
+ * its DMA in one explicit IOVA window, as a PCIe endpoint controller whose
+ * ATU exposes a single window must (<linux/dma-window.h>).
+ *
+ * At probe it reserves a 1 MiB window, at a fixed bus address if it can,
+ * and maps into it:
+ *
+ *   +0x00000  four separately allocated pages, as a scatterlist (A)
+ *   +0x10000  one page, DMA_FROM_DEVICE (B)
+ *   +0x20000  edu's own BAR 0 page, as MMIO (C; it holds the
+ *             interrupt-raise register, the doorbell of this "endpoint")
+ *   +0x30000  one page given by its physical address (D)
+ *
+ * The window and its parts show in debugfs vcm/dma<N>/graph. Writing to
+ * /sys/kernel/debug/vcm_edu/run runs one of:
+ *
+ *   selftest  edu DMA from each page of A and from D into edu's buffer and
+ *             back into B, and from C (reading edu's ID register through
+ *             the IOMMU), each checked byte for byte;
+ *   fault     unmap B, DMA into it: the IOMMU faults (DMAR fault or
+ *             SMMUv3 event in the log) and B's page keeps its contents;
+ *             B is mapped again afterwards;
+ *   badinput  every kind of bad call of the window API, each of which must
+ *             fail with its documented error and change nothing.
+ *
+ * edu's DMA engine: source 0x80, destination 0x88, count 0x90, command
+ * 0x98 (bit 0 run, bit 1 edu-to-RAM); its buffer is at 0x40000 (4 KiB) in
+ * its own address space, and it only drives 28 address bits.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-window.h>
+#include <linux/iommu.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vcm.h>
+
+#define EDU_ID		0x00
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_CMD_RUN	0x1
+#define EDU_CMD_TO_RAM	0x2
+#define EDU_BUF		0x40000
+/*
+ * edu's buffer is 4 KiB, but QEMU 7.2's edu rejects a transfer that ends
+ * exactly at the end of it (and stops the machine): move half a page at
+ * a time.
+ */
+#define EDU_XFER	2048
+
+#define WIN_SIZE	SZ_1M
+#define WIN_FIXED	0x800000	/* below edu's 28 bits, away from the top */
+#define OFF_A		0x00000
+#define OFF_B		0x10000
+#define OFF_C		0x20000
+#define OFF_D		0x30000
+#define NR_A		4
+
+struct vcm_edu {
+	struct pci_dev *pdev;
+	void __iomem *bar;
+	struct dma_window *win;
+	struct page *a[NR_A];
+	struct page *b;
+	struct page *d;
+	struct dentry *dir;
+	struct mutex lock;	/* serializes the debugfs commands */
+};
+
+/* One edu DMA of @len bytes; @to_ram: edu buffer -> @iova, else back. */
+static int edu_dma(struct vcm_edu *e, dma_addr_t iova, size_t len,
+		   bool to_ram)
+{
+	int i;
+
+	writeq(to_ram ? EDU_BUF : iova, e->bar + EDU_DMA_SRC);
+	writeq(to_ram ? iova : EDU_BUF, e->bar + EDU_DMA_DST);
+	writeq(len, e->bar + EDU_DMA_CNT);
+	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
+	       e->bar + EDU_DMA_CMD);
+	/* edu completes a transfer on a 100 ms timer. */
+	for (i = 0; i < 300; i++) {
+		if (!(readq(e->bar + EDU_DMA_CMD) & EDU_CMD_RUN))
+			return 0;
+		msleep(10);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Copy @len bytes at window offset @src to offset @dst through edu. */
+static int edu_copy(struct vcm_edu *e, size_t src, size_t dst, size_t len)
+{
+	size_t done, n;
+	int ret = 0;
+
+	for (done = 0; done < len && !ret; done += n) {
+		n = min_t(size_t, len - done, EDU_XFER);
+		ret = edu_dma(e, e->win->iova + src + done, n, false);
+		if (!ret)
+			ret = edu_dma(e, e->win->iova + dst + done, n, true);
+	}
+	return ret;
+}
+
+static int vcm_edu_check(struct vcm_edu *e, struct page *from, size_t src,
+			 const char *what)
+{
+	void *b = page_address(e->b);
+	int ret;
+
+	memset(b, 0, PAGE_SIZE);
+	dma_window_sync_for_device(e->win, OFF_B, PAGE_SIZE, DMA_FROM_DEVICE);
+	ret = edu_copy(e, src, OFF_B, PAGE_SIZE);
+	if (ret)
+		return ret;
+	dma_window_sync_for_cpu(e->win, OFF_B, PAGE_SIZE, DMA_FROM_DEVICE);
+	if (memcmp(b, page_address(from), PAGE_SIZE)) {
+		dev_err(&e->pdev->dev, "%s: data differs after DMA\n", what);
+		return -EIO;
+	}
+	dev_info(&e->pdev->dev, "%s: %#llx -> edu -> %#llx verified\n", what,
+		 (u64)e->win->iova + src, (u64)e->win->iova + OFF_B);
+	return 0;
+}
+
+static int vcm_edu_selftest(struct vcm_edu *e)
+{
+	u32 id, got;
+	char what[16];
+	int i, ret;
+
+	for (i = 0; i < NR_A; i++) {
+		get_random_bytes(page_address(e->a[i]), PAGE_SIZE);
+		snprintf(what, sizeof(what), "sg page %d", i);
+		dma_window_sync_for_device(e->win, OFF_A + i * PAGE_SIZE,
+					   PAGE_SIZE, DMA_TO_DEVICE);
+		ret = vcm_edu_check(e, e->a[i], OFF_A + i * PAGE_SIZE, what);
+		if (ret)
+			return ret;
+	}
+	get_random_bytes(page_address(e->d), PAGE_SIZE);
+	dma_window_sync_for_device(e->win, OFF_D, PAGE_SIZE, DMA_TO_DEVICE);
+	ret = vcm_edu_check(e, e->d, OFF_D, "phys page");
+	if (ret)
+		return ret;
+
+	/* MMIO through the IOMMU: edu reads its own ID register. */
+	memset(page_address(e->b), 0, PAGE_SIZE);
+	ret = edu_copy(e, OFF_C + EDU_ID, OFF_B, sizeof(u32));
+	if (ret)
+		return ret;
+	id = readl(e->bar + EDU_ID);
+	memcpy(&got, page_address(e->b), sizeof(got));
+	if (got != id) {
+		dev_err(&e->pdev->dev, "mmio: read %#x through the window, want %#x\n",
+			got, id);
+		return -EIO;
+	}
+	dev_info(&e->pdev->dev, "mmio: ID register %#x read at %#llx verified\n",
+		 got, (u64)e->win->iova + OFF_C);
+	return 0;
+}
+
+static int vcm_edu_fault(struct vcm_edu *e)
+{
+	u8 *b = page_address(e->b);
+	int i, ret;
+
+	memset(b, 0x5a, PAGE_SIZE);
+	ret = dma_window_unmap(e->win, OFF_B, PAGE_SIZE, 0);
+	if (ret)
+		return ret;
+	/* edu's buffer holds other data: a write that got through shows. */
+	get_random_bytes(page_address(e->a[0]), PAGE_SIZE);
+	ret = edu_dma(e, e->win->iova + OFF_A, EDU_XFER, false);
+	if (!ret) {
+		dev_info(&e->pdev->dev, "fault: DMA to unmapped %#llx, expect an IOMMU fault\n",
+			 (u64)e->win->iova + OFF_B);
+		ret = edu_dma(e, e->win->iova + OFF_B, EDU_XFER, true);
+	}
+	for (i = 0; i < PAGE_SIZE && !ret; i++) {
+		if (b[i] != 0x5a) {
+			dev_err(&e->pdev->dev, "fault: byte %d of the unmapped page changed\n",
+				i);
+			ret = -EIO;
+		}
+	}
+	if (!ret)
+		dev_info(&e->pdev->dev, "fault: the unmapped page is untouched\n");
+	if (dma_window_map_pages(e->win, OFF_B, &e->b, 1, DMA_FROM_DEVICE, 0))
+		ret = ret ?: -EIO;
+	return ret;
+}
+
+/* Count the parts mapped in the window, to check nothing changed. */
+static int vcm_edu_count_fn(const struct vcm_binding_info *info, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static unsigned int vcm_edu_parts(struct vcm_edu *e)
+{
+	unsigned int n = 0;
+
+	vcm_res_walk_bindings(e->win->range, vcm_edu_count_fn, &n);
+	return n;
+}
+
+/* A window that should not have been made is freed again. */
+#define EXPECT_WIN(call, err) do {					\
+	struct dma_window *__w = (call);				\
+	EXPECT((int)PTR_ERR_OR_ZERO(__w), err);				\
+	if (!IS_ERR(__w))						\
+		dma_free_window(__w);					\
+} while (0)
+
+#define EXPECT(call, err) do {						\
+	int __r = (call);						\
+	if (__r != (err) || vcm_edu_parts(e) != parts) {		\
+		dev_err(dev, "badinput: %s returned %d, want %d\n",	\
+			#call, __r, err);				\
+		ret = -EIO;						\
+	}								\
+} while (0)
+
+static int vcm_edu_badinput(struct vcm_edu *e)
+{
+	struct device *dev = &e->pdev->dev;
+	unsigned int parts = vcm_edu_parts(e);
+	struct dma_window *w;
+	struct page *p = e->d;
+	int ret = 0;
+
+	/* Bad windows. */
+	EXPECT_WIN(dma_alloc_window(dev, 0, 0, 0, 0), -EINVAL);
+	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 3 * SZ_4K, 0, 0), -EINVAL);
+	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, e->win->iova + SZ_4K, 0),
+		   -EADDRINUSE);
+	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, DMA_BIT_MASK(28) + 1, 0),
+		   -ERANGE);
+	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, 0, DMA_BIT_MASK(32)),
+		   -ERANGE);
+
+	/* Bad mappings into the window. */
+	EXPECT(dma_window_map_pages(e->win, OFF_D + 0x800, &p, 1,
+				    DMA_TO_DEVICE, 0), -EINVAL);
+	EXPECT(dma_window_map_pages(e->win, WIN_SIZE - SZ_4K, e->a, 2,
+				    DMA_TO_DEVICE, 0), -ERANGE);
+	EXPECT(dma_window_map_pages(e->win, OFF_A + SZ_4K, &p, 1,
+				    DMA_TO_DEVICE, 0), -EADDRINUSE);
+	EXPECT(dma_window_map_pages(e->win, SZ_512K, &p, 1, DMA_NONE, 0),
+	       -EINVAL);
+	EXPECT(dma_window_map_phys(e->win, SZ_512K, page_to_phys(p), 0,
+				   DMA_TO_DEVICE, 0), -EINVAL);
+
+	/* Bad unmaps and syncs. */
+	EXPECT(dma_window_unmap(e->win, SZ_512K, SZ_4K, 0), -ENOENT);
+	EXPECT(dma_window_unmap(e->win, OFF_A, SZ_4K, 0), -EINVAL);
+	EXPECT(dma_window_unmap(e->win, OFF_A + SZ_4K, SZ_4K, 0), -ENOENT);
+	EXPECT(dma_window_unmap(e->win, WIN_SIZE, SZ_4K, 0), -ERANGE);
+	EXPECT(dma_window_sync_for_cpu(e->win, SZ_512K, SZ_4K,
+				       DMA_FROM_DEVICE), -ENOENT);
+
+	/* Freeing with parts mapped is refused; a double free is a bug. */
+	EXPECT(dma_free_window(e->win), -EBUSY);
+	w = dma_alloc_window(dev, SZ_64K, 0, 0, 0);
+	if (IS_ERR(w)) {
+		dev_err(dev, "badinput: a good window failed: %ld\n",
+			PTR_ERR(w));
+		return -EIO;
+	}
+	EXPECT(dma_free_window(w), 0);
+	dev_info(dev, "badinput: freeing the window twice, expect a warning\n");
+	EXPECT(dma_free_window(w), -EINVAL);
+	if (!ret)
+		dev_info(dev, "badinput: every bad call failed as documented\n");
+	return ret;
+}
+
+static void vcm_edu_teardown(struct vcm_edu *e)
+{
+	int i;
+
+	if (!IS_ERR_OR_NULL(e->win)) {
+		dma_window_unmap(e->win, OFF_A, NR_A * PAGE_SIZE, 0);
+		dma_window_unmap(e->win, OFF_B, PAGE_SIZE, 0);
+		dma_window_unmap(e->win, OFF_C, PAGE_SIZE, 0);
+		dma_window_unmap(e->win, OFF_D, PAGE_SIZE, 0);
+		WARN_ON(dma_free_window(e->win));
+		e->win = NULL;
+	}
+	for (i = 0; i < NR_A; i++)
+		if (e->a[i])
+			__free_page(e->a[i]);
+	if (e->b)
+		__free_page(e->b);
+	if (e->d)
+		__free_page(e->d);
+}
+
+static int vcm_edu_setup(struct vcm_edu *e)
+{
+	struct device *dev = &e->pdev->dev;
+	struct scatterlist sg[NR_A];
+	int i, ret;
+
+	e->win = dma_alloc_window(dev, WIN_SIZE, WIN_SIZE, WIN_FIXED, 0);
+	if (PTR_ERR_OR_ZERO(e->win) == -EADDRINUSE)
+		e->win = dma_alloc_window(dev, WIN_SIZE, WIN_SIZE, 0, 0);
+	if (IS_ERR(e->win)) {
+		ret = PTR_ERR(e->win);
+		e->win = NULL;
+		/* No IOMMU: a real driver would fall back to dma_map_sg(). */
+		return dev_err_probe(dev, ret, "no IOVA window\n");
+	}
+	for (i = 0; i < NR_A; i++) {
+		/* Allocated apart from one another: not contiguous. */
+		e->a[i] = alloc_pages(GFP_KERNEL, 1);
+		if (!e->a[i])
+			return -ENOMEM;
+		split_page(e->a[i], 1);
+		__free_page(e->a[i] + 1);
+	}
+	e->b = alloc_page(GFP_KERNEL);
+	e->d = alloc_page(GFP_KERNEL);
+	if (!e->b || !e->d)
+		return -ENOMEM;
+
+	sg_init_table(sg, NR_A);
+	for (i = 0; i < NR_A; i++)
+		sg_set_page(&sg[i], e->a[i], PAGE_SIZE, 0);
+	ret = dma_window_map_sg(e->win, OFF_A, sg, NR_A, DMA_BIDIRECTIONAL, 0);
+	if (!ret)
+		ret = dma_window_map_pages(e->win, OFF_B, &e->b, 1,
+					   DMA_FROM_DEVICE, 0);
+	if (!ret)
+		ret = dma_window_map_resource(e->win, OFF_C,
+					      pci_resource_start(e->pdev, 0),
+					      PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
+	if (!ret)
+		ret = dma_window_map_phys(e->win, OFF_D, page_to_phys(e->d),
+					  PAGE_SIZE, DMA_TO_DEVICE, 0);
+	if (ret)
+		return ret;
+	dev_info(dev, "window %#llx-%#llx: sg at +%#x, page at +%#x, BAR0 at +%#x, phys at +%#x\n",
+		 (u64)e->win->iova, (u64)e->win->iova + e->win->size - 1,
+		 OFF_A, OFF_B, OFF_C, OFF_D);
+	return 0;
+}
+
+static ssize_t vcm_edu_run(struct file *file, const char __user *ubuf,
+			   size_t len, loff_t *ppos)
+{
+	struct vcm_edu *e = file->private_data;
+	char cmd[16];
+	int ret;
+
+	if (len >= sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, len))
+		return -EFAULT;
+	cmd[len] = '\0';
+	strim(cmd);
+
+	mutex_lock(&e->lock);
+	if (!strcmp(cmd, "selftest"))
+		ret = vcm_edu_selftest(e);
+	else if (!strcmp(cmd, "fault"))
+		ret = vcm_edu_fault(e);
+	else if (!strcmp(cmd, "badinput"))
+		ret = vcm_edu_badinput(e);
+	else
+		ret = -EINVAL;
+	mutex_unlock(&e->lock);
+	dev_info(&e->pdev->dev, "%s: %s (%d)\n", cmd, ret ? "FAILED" : "ok",
+		 ret);
+	return ret ? ret : len;
+}
+
+static const struct file_operations vcm_edu_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vcm_edu_run,
+};
+
+static int vcm_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct vcm_edu *e;
+	int ret;
+
+	e = devm_kzalloc(&pdev->dev, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->pdev = pdev;
+	mutex_init(&e->lock);
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	e->bar = pcim_iomap(pdev, 0, 0);
+	if (!e->bar)
+		return -ENOMEM;
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(28));
+	if (ret)
+		return ret;
+	ret = vcm_edu_setup(e);
+	if (ret) {
+		vcm_edu_teardown(e);
+		return ret;
+	}
+	pci_set_drvdata(pdev, e);
+	e->dir = debugfs_create_dir("vcm_edu", NULL);
+	debugfs_create_file("run", 0200, e->dir, e, &vcm_edu_fops);
+	return 0;
+}
+
+static void vcm_edu_remove(struct pci_dev *pdev)
+{
+	struct vcm_edu *e = pci_get_drvdata(pdev);
+
+	debugfs_remove_recursive(e->dir);
+	vcm_edu_teardown(e);
+}
+
+static const struct pci_device_id vcm_edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, vcm_edu_ids);
+
+static struct pci_driver vcm_edu_driver = {
+	.name = "vcm_edu",
+	.id_table = vcm_edu_ids,
+	.probe = vcm_edu_probe,
+	.remove = vcm_edu_remove,
+};
+module_pci_driver(vcm_edu_driver);
+
+MODULE_DESCRIPTION("Explicit IOVA window sample driver for QEMU's edu device");
+MODULE_LICENSE("GPL");
