@@ -18,17 +18,19 @@
  * bytes) on 64-bit, or 1. A CPU charges every magazine it holds, empty
  * or not, at its full capacity, and its charges stay within
  * VCM_IOVA_CPU_BYTES, except that a CPU holding nothing may take one
- * magazine that is larger (one range of 4 MiB). When a new magazine would
+ * magazine that is larger. When a new magazine would
  * go over, the CPU first frees its empty magazines of other orders; if
  * that is not enough, the range goes back to the tree. The depot holds
  * full magazines of at most VCM_IOVA_DEPOT_BYTES in all. So the free IOVA
  * a cache holds is at most
  *
- *	max(VCM_IOVA_CPU_BYTES, largest magazine) per CPU, that is 4 MiB
- *	(2 MiB unless one 4 MiB range is all the CPU holds), plus
- *	VCM_IOVA_DEPOT_BYTES (1 MiB) per space,
+ *	max(VCM_IOVA_CPU_BYTES, largest magazine) per CPU, that is 32 MiB,
+ *	plus VCM_IOVA_DEPOT_BYTES (64 MiB) per space,
  *
- * whatever the granule. All of it goes back to the tree when a CPU or the
+ * whatever the granule. The sizes let a magazine hold 126 ranges up to
+ * 64 KiB and 62 of 128 KiB, as many as iova.c's, so that a flush queue
+ * handing back 256 ranges at once still lands in the cache; the tree
+ * node of each cached range is the only memory this costs. All of it goes back to the tree when a CPU or the
  * depot stays idle for VCM_IOVA_RECLAIM_DELAY, when a CPU goes offline,
  * and before any request on the space fails for lack of room.
  *
@@ -61,11 +63,11 @@
 /* Most ranges in one magazine: the magazine then takes 1 KiB on 64-bit. */
 #define VCM_IOVA_MAG_SIZE	126
 /* IOVA one magazine aims to hold; it holds at least one range. */
-#define VCM_IOVA_MAG_BYTES	SZ_256K
+#define VCM_IOVA_MAG_BYTES	SZ_8M
 /* IOVA charged to one CPU's magazines at their full capacity (but see above). */
-#define VCM_IOVA_CPU_BYTES	SZ_2M
+#define VCM_IOVA_CPU_BYTES	SZ_32M
 /* IOVA held by the full magazines of the depot. */
-#define VCM_IOVA_DEPOT_BYTES	SZ_1M
+#define VCM_IOVA_DEPOT_BYTES	SZ_64M
 /* A CPU or depot unused for this long gives its ranges back. */
 #define VCM_IOVA_RECLAIM_DELAY	HZ
 
