@@ -55,9 +55,12 @@ static inline int free_iova_range(struct vcm_res *range)
  * @size: length of the window in bytes
  * @dev: the device
  * @range: the reservation in the device's VCM context
- * @lock: serializes the calls on this window
+ * @lock: serializes the calls on this window. Lock order: @lock, then
+ *	the VCM context's lock (see <linux/vcm.h>).
  *
- * Drivers read @iova and @size only.
+ * Drivers read @iova and @size only. A window belongs to the domain the
+ * device was in when it was made: free it before the device leaves that
+ * domain (in the driver's remove, at the latest).
  */
 struct dma_window {
 	dma_addr_t iova;
@@ -89,6 +92,10 @@ int dma_window_sync_for_cpu(struct dma_window *win, size_t offset,
 			    size_t size, enum dma_data_direction dir);
 int dma_window_sync_for_device(struct dma_window *win, size_t offset,
 			       size_t size, enum dma_data_direction dir);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For KUnit only: the window of a range of a mock domain. */
+struct dma_window *dma_window_wrap(struct device *dev, struct vcm_res *range);
+#endif
 #else
 static inline struct dma_window *dma_alloc_window(struct device *dev,
 						  size_t size, size_t align,

@@ -11,6 +11,7 @@
  * maintained at map, unmap and sync time unless DMA_ATTR_SKIP_CPU_SYNC.
  */
 
+#include <kunit/visibility.h>
 #include <linux/device.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-window.h>
@@ -21,13 +22,45 @@
 #include <linux/vcm.h>
 #include <linux/xarray.h>
 
-/* Every live window, so that a stale or forged handle is refused. */
+/*
+ * Every live window. A handle not in here is refused, which catches a
+ * double free or a stale handle as long as its memory was not reused for
+ * a new window; the caller owns the handle's lifetime and must not free
+ * a window while another thread uses it.
+ */
 static DEFINE_XARRAY(dma_windows);
 
 static bool dma_window_live(struct dma_window *win)
 {
 	return win && xa_load(&dma_windows, (unsigned long)win) == win;
 }
+
+/*
+ * Make the window of @range, a range of @dev's domain. Used by
+ * dma_alloc_window() and, on a mock domain, by KUnit.
+ */
+VISIBLE_IF_KUNIT
+struct dma_window *dma_window_wrap(struct device *dev, struct vcm_res *range)
+{
+	struct dma_window *win;
+	int ret;
+
+	win = kzalloc(sizeof(*win), GFP_KERNEL);
+	if (!win)
+		return ERR_PTR(-ENOMEM);
+	win->iova = range->start;
+	win->size = range->size;
+	win->dev = dev;
+	win->range = range;
+	mutex_init(&win->lock);
+	ret = xa_insert(&dma_windows, (unsigned long)win, win, GFP_KERNEL);
+	if (ret) {
+		kfree(win);
+		return ERR_PTR(ret);
+	}
+	return win;
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_window_wrap);
 
 /**
  * dma_alloc_window() - reserve an IOVA window for a device
@@ -58,32 +91,18 @@ struct dma_window *dma_alloc_window(struct device *dev, size_t size,
 {
 	struct dma_window *win;
 	struct vcm_res *range;
-	int ret;
 
 	if (!dev)
 		return ERR_PTR(-EINVAL);
 	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
 		return ERR_PTR(-EPERM);
 
-	win = kzalloc(sizeof(*win), GFP_KERNEL);
-	if (!win)
-		return ERR_PTR(-ENOMEM);
 	range = alloc_iova_range(dev, size, align, addr, limit);
-	if (IS_ERR(range)) {
-		kfree(win);
+	if (IS_ERR(range))
 		return ERR_CAST(range);
-	}
-	win->iova = range->start;
-	win->size = range->size;
-	win->dev = dev;
-	win->range = range;
-	mutex_init(&win->lock);
-	ret = xa_insert(&dma_windows, (unsigned long)win, win, GFP_KERNEL);
-	if (ret) {
+	win = dma_window_wrap(dev, range);
+	if (IS_ERR(win))
 		free_iova_range(range);
-		kfree(win);
-		return ERR_PTR(ret);
-	}
 	return win;
 }
 EXPORT_SYMBOL_GPL(dma_alloc_window);
@@ -164,7 +183,10 @@ static void dma_window_sync(struct dma_window *win, struct vcm_phys *phys,
 		return;
 	while (size && !vcm_phys_addr_at(phys, phys_offset, &pa, &len)) {
 		len = min(len, size);
-		if (for_device)
+		/* Only memory in the linear map, as dma-direct syncs it. */
+		if (!pfn_valid(PHYS_PFN(pa)))
+			;
+		else if (for_device)
 			arch_sync_dma_for_device(pa, len, dir);
 		else
 			arch_sync_dma_for_cpu(pa, len, dir);

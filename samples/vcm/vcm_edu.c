@@ -4,8 +4,9 @@
  * its DMA in one explicit IOVA window, as a PCIe endpoint controller whose
  * ATU exposes a single window must (<linux/dma-window.h>).
  *
- * At probe it reserves a 1 MiB window, at a fixed bus address if it can,
- * and maps into it:
+ * At probe it reserves a 512 KiB window (more with pages over 16 KiB), at
+ * a fixed bus address if it can, and maps into it (offsets for 4 KiB
+ * pages):
  *
  *   +0x00000  four separately allocated pages, as a scatterlist (A)
  *   +0x10000  one page, DMA_FROM_DEVICE (B)
@@ -58,13 +59,16 @@
  */
 #define EDU_XFER	2048
 
-#define WIN_SIZE	SZ_1M
 #define WIN_FIXED	0x800000	/* below edu's 28 bits, away from the top */
-#define OFF_A		0x00000
-#define OFF_B		0x10000
-#define OFF_C		0x20000
-#define OFF_D		0x30000
 #define NR_A		4
+/* Parts 64 KiB apart, or further with pages so big that A needs more. */
+#define STEP		max_t(size_t, SZ_64K, NR_A * PAGE_SIZE)
+#define OFF_A		((size_t)0)
+#define OFF_B		STEP
+#define OFF_C		(2 * STEP)
+#define OFF_D		(3 * STEP)
+#define OFF_FREE	(4 * STEP)	/* nothing is mapped there */
+#define WIN_SIZE	(8 * STEP)
 
 struct vcm_edu {
 	struct pci_dev *pdev;
@@ -92,7 +96,7 @@ static int edu_dma(struct vcm_edu *e, dma_addr_t iova, size_t len,
 	for (i = 0; i < 300; i++) {
 		if (!(readq(e->bar + EDU_DMA_CMD) & EDU_CMD_RUN))
 			return 0;
-		msleep(10);
+		usleep_range(10000, 20000);
 	}
 	return -ETIMEDOUT;
 }
@@ -226,10 +230,10 @@ static unsigned int vcm_edu_parts(struct vcm_edu *e)
 } while (0)
 
 #define EXPECT(call, err) do {						\
-	int __r = (call);						\
-	if (__r != (err) || vcm_edu_parts(e) != parts) {		\
+	int __r = (call), __e = (err);					\
+	if (__r != __e || vcm_edu_parts(e) != parts) {			\
 		dev_err(dev, "badinput: %s returned %d, want %d\n",	\
-			#call, __r, err);				\
+			#call, __r, __e);				\
 		ret = -EIO;						\
 	}								\
 } while (0)
@@ -245,7 +249,7 @@ static int vcm_edu_badinput(struct vcm_edu *e)
 	/* Bad windows. */
 	EXPECT_WIN(dma_alloc_window(dev, 0, 0, 0, 0), -EINVAL);
 	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 3 * SZ_4K, 0, 0), -EINVAL);
-	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, e->win->iova + SZ_4K, 0),
+	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, e->win->iova + PAGE_SIZE, 0),
 		   -EADDRINUSE);
 	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, DMA_BIT_MASK(28) + 1, 0),
 		   -ERANGE);
@@ -255,21 +259,21 @@ static int vcm_edu_badinput(struct vcm_edu *e)
 	/* Bad mappings into the window. */
 	EXPECT(dma_window_map_pages(e->win, OFF_D + 0x800, &p, 1,
 				    DMA_TO_DEVICE, 0), -EINVAL);
-	EXPECT(dma_window_map_pages(e->win, WIN_SIZE - SZ_4K, e->a, 2,
+	EXPECT(dma_window_map_pages(e->win, WIN_SIZE - PAGE_SIZE, e->a, 2,
 				    DMA_TO_DEVICE, 0), -ERANGE);
-	EXPECT(dma_window_map_pages(e->win, OFF_A + SZ_4K, &p, 1,
+	EXPECT(dma_window_map_pages(e->win, OFF_A + PAGE_SIZE, &p, 1,
 				    DMA_TO_DEVICE, 0), -EADDRINUSE);
-	EXPECT(dma_window_map_pages(e->win, SZ_512K, &p, 1, DMA_NONE, 0),
+	EXPECT(dma_window_map_pages(e->win, OFF_FREE, &p, 1, DMA_NONE, 0),
 	       -EINVAL);
-	EXPECT(dma_window_map_phys(e->win, SZ_512K, page_to_phys(p), 0,
+	EXPECT(dma_window_map_phys(e->win, OFF_FREE, page_to_phys(p), 0,
 				   DMA_TO_DEVICE, 0), -EINVAL);
 
 	/* Bad unmaps and syncs. */
-	EXPECT(dma_window_unmap(e->win, SZ_512K, SZ_4K, 0), -ENOENT);
-	EXPECT(dma_window_unmap(e->win, OFF_A, SZ_4K, 0), -EINVAL);
-	EXPECT(dma_window_unmap(e->win, OFF_A + SZ_4K, SZ_4K, 0), -ENOENT);
-	EXPECT(dma_window_unmap(e->win, WIN_SIZE, SZ_4K, 0), -ERANGE);
-	EXPECT(dma_window_sync_for_cpu(e->win, SZ_512K, SZ_4K,
+	EXPECT(dma_window_unmap(e->win, OFF_FREE, PAGE_SIZE, 0), -ENOENT);
+	EXPECT(dma_window_unmap(e->win, OFF_A, PAGE_SIZE, 0), -EINVAL);
+	EXPECT(dma_window_unmap(e->win, OFF_A + PAGE_SIZE, PAGE_SIZE, 0), -ENOENT);
+	EXPECT(dma_window_unmap(e->win, WIN_SIZE, PAGE_SIZE, 0), -ERANGE);
+	EXPECT(dma_window_sync_for_cpu(e->win, OFF_FREE, PAGE_SIZE,
 				       DMA_FROM_DEVICE), -ENOENT);
 
 	/* Freeing with parts mapped is refused; a double free is a bug. */
@@ -353,7 +357,7 @@ static int vcm_edu_setup(struct vcm_edu *e)
 					  PAGE_SIZE, DMA_TO_DEVICE, 0);
 	if (ret)
 		return ret;
-	dev_info(dev, "window %#llx-%#llx: sg at +%#x, page at +%#x, BAR0 at +%#x, phys at +%#x\n",
+	dev_info(dev, "window %#llx-%#llx: sg at +%#zx, page at +%#zx, BAR0 at +%#zx, phys at +%#zx\n",
 		 (u64)e->win->iova, (u64)e->win->iova + e->win->size - 1,
 		 OFF_A, OFF_B, OFF_C, OFF_D);
 	return 0;

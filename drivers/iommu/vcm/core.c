@@ -529,11 +529,16 @@ static struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 		return ERR_PTR(-EINVAL);
 	if (vcm->flags & VCM_CTX_PLACED)
 		return ERR_PTR(-EOPNOTSUPP);
-	if (limit < vcm->start)
+	/* The last granule wholly at or below @limit. */
+	if ((u64)limit == U64_MAX)
+		limit_pfn = vcm->space.end_pfn;
+	else
+		limit_pfn = min_t(u64, (((u64)limit + 1) >> vcm_shift(vcm)),
+				  vcm->space.end_pfn + 1) - 1;
+	if (limit < vcm->start || limit_pfn < vcm->space.start_pfn)
 		return ERR_PTR(-ERANGE);
 	if (size > vcm->size || align > vcm->size)
 		return ERR_PTR(-ENOSPC);
-	limit_pfn = min_t(u64, limit >> vcm_shift(vcm), vcm->space.end_pfn);
 
 	res = vcm_res_new(vcm, flags);
 	if (!res)
@@ -1345,7 +1350,9 @@ EXPORT_SYMBOL_GPL(vcm_bind_at);
  * @phys_offset: where in @phys, aligned to the granule
  * @size: length in bytes, aligned to the granule
  * @flags: VCM_READ and VCM_WRITE, at least one and none that @res lacks,
- *	and VCM_CACHE to map the memory cache-coherent for the device
+ *	and VCM_CACHE to map the memory cache-coherent for the device (a
+ *	reservation made with VCM_CACHE maps all its bindings so; MMIO is
+ *	never mapped cache-coherent)
  *
  * A DMA mapping in one direction is mapped read-only or write-only for
  * the device, inside a reservation that allows both.
@@ -1366,9 +1373,11 @@ int vcm_bind_at_flags(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
 		return -EINVAL;
 	if (flags & VCM_ACCESS & ~res->flags)
 		return -EPERM;
+	flags |= res->flags & (VCM_MMIO | VCM_CACHE);
+	if ((flags | phys->flags) & VCM_MMIO)
+		flags &= ~VCM_CACHE;
 	mutex_lock(&res->vcm->lock);
-	ret = __vcm_bind_at(res, offset, phys, phys_offset, size,
-			    flags | (res->flags & (VCM_MMIO | VCM_CACHE)));
+	ret = __vcm_bind_at(res, offset, phys, phys_offset, size, flags);
 	mutex_unlock(&res->vcm->lock);
 	return ret;
 }

@@ -27,6 +27,7 @@
 #include <linux/idr.h>
 #include <linux/iommu.h>
 #include <linux/pci.h>
+#include <linux/platform_device.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -44,15 +45,17 @@
  * @domain: the domain
  * @cache: per-CPU cache of free ranges of @vcm's space, for the hot path
  * @id: number of the debugfs directory
- * @dir: the debugfs directory, or an error pointer without debugfs
+ * @dir: the debugfs directory, or NULL without debugfs
  * @live: with CONFIG_DMA_API_DEBUG, the size of every range handed out,
  *	indexed by first granule, so that a bad free is refused rather
  *	than corrupting the cache
  *
- * Calls on one vcm_dma other than vcm_dma_alloc() and vcm_dma_free() are
- * serialized by the caller (dma-iommu's cookie mutex, or the domain's
- * lifetime). Lock order: the cookie mutex, then @vcm's lock, then the
- * cache's locks, then the space lock.
+ * vcm_dma_create(), vcm_dma_add_device() and vcm_dma_destroy() are
+ * serialized by dma-iommu (its cookie mutex, or the domain's lifetime);
+ * vcm_dma_alloc() and vcm_dma_free() run in any context; explicit ranges
+ * (alloc_iova_range()) are serialized with the rest by @vcm's lock. Lock
+ * order: the cookie mutex, then @vcm's lock, then the cache's locks, then
+ * the space lock.
  */
 struct vcm_dma {
 	struct vcm *vcm;
@@ -82,8 +85,9 @@ static void vcm_dma_debugfs_add(struct vcm_dma *vd);
  *
  * Context: Process context; may sleep.
  * Return: the new state; ERR_PTR(-EINVAL) if @base_pfn is 0 or beyond the
- * aperture; the errors of vcm_iommu_create(); ERR_PTR(-ENOMEM) if memory
- * ran out.
+ * aperture; the errors of vcm_iommu_create(), vcm_activate() and
+ * vcm_iova_cache_create() (-EBUSY, or an error of CPU hotplug set-up);
+ * ERR_PTR(-ENOMEM) if memory ran out.
  */
 struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 			       unsigned long base_pfn)
@@ -160,7 +164,8 @@ void vcm_dma_destroy(struct vcm_dma *vd)
 	vcm_iova_cache_destroy(vd->cache);
 	vcm_release_regions(vd->vcm);
 	vcm_deactivate(vd->vcm);
-	vcm_destroy(vd->vcm);
+	/* Only a user that activated this context itself can make it busy. */
+	WARN_ON(vcm_destroy(vd->vcm));
 	xa_destroy(&vd->live);
 	kfree(vd);
 }
@@ -380,7 +385,72 @@ static int vcm_dma_taken(struct vcm_dma_rgns *t, struct vcm *vcm)
 struct vcm_dma_made {
 	struct vcm_res **res;
 	unsigned int nr;
+	unsigned int cap;
 };
+
+static int vcm_dma_made_add(struct vcm_dma_made *made, struct vcm_res *res)
+{
+	struct vcm_res **v;
+
+	if (made->nr == made->cap) {
+		v = krealloc_array(made->res, made->cap * 2 + 8, sizeof(*v),
+				   GFP_KERNEL);
+		if (!v)
+			return -ENOMEM;
+		made->res = v;
+		made->cap = made->cap * 2 + 8;
+	}
+	made->res[made->nr++] = res;
+	return 0;
+}
+
+/* Most ranges in use looked at inside one region (see below). */
+#define VCM_DMA_BUSY_MAX	64
+
+struct vcm_dma_busy {
+	unsigned long lo;
+	unsigned long hi;
+	struct vcm_dma_rgn v[VCM_DMA_BUSY_MAX];
+	unsigned int nr;
+	bool more;
+};
+
+static int vcm_dma_busy_fn(unsigned long pfn, unsigned long size, void *data)
+{
+	struct vcm_dma_busy *b = data;
+
+	if (pfn > b->hi)
+		return 1;
+	if (pfn + size - 1 < b->lo)
+		return 0;
+	if (b->nr == VCM_DMA_BUSY_MAX) {
+		b->more = true;
+		return 1;
+	}
+	b->v[b->nr].lo = pfn;
+	b->v[b->nr].hi = pfn + size - 1;
+	b->nr++;
+	return 0;
+}
+
+/* Reserve the pfns [lo, hi] as one region, or report -EADDRINUSE. */
+static int vcm_dma_reserve_one(struct vcm_dma *vd, struct vcm_dma_made *made,
+			       unsigned long lo, unsigned long hi,
+			       enum vcm_region type)
+{
+	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
+	struct vcm_res *res;
+	int ret;
+
+	res = vcm_reserve_region(vd->vcm, (dma_addr_t)lo << shift,
+				 (u64)(hi - lo + 1) << shift, type);
+	if (IS_ERR(res))
+		return PTR_ERR(res);
+	ret = vcm_dma_made_add(made, res);
+	if (ret)
+		vcm_unreserve(res);
+	return ret;
+}
 
 /* Reserve the pfns [lo, hi] as a region; a range in use is skipped. */
 static int vcm_dma_reserve(struct vcm_dma *vd, struct device *dev,
@@ -390,24 +460,54 @@ static int vcm_dma_reserve(struct vcm_dma *vd, struct device *dev,
 	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
 	dma_addr_t addr = (dma_addr_t)lo << shift;
 	u64 size = (u64)(hi - lo + 1) << shift;
-	struct vcm_res *res;
+	struct vcm_dma_busy *busy;
+	unsigned long next;
+	unsigned int i;
+	int ret;
 
-	res = vcm_reserve_region(vd->vcm, addr, size, type);
-	if (PTR_ERR_OR_ZERO(res) == -EADDRINUSE) {
+	ret = vcm_dma_reserve_one(vd, made, lo, hi, type);
+	if (ret == -EADDRINUSE) {
 		/* Free ranges held by the cache count as used: give them back. */
 		vcm_iova_cache_drain(vd->cache);
-		res = vcm_reserve_region(vd->vcm, addr, size, type);
+		ret = vcm_dma_reserve_one(vd, made, lo, hi, type);
 	}
-	if (PTR_ERR_OR_ZERO(res) == -EADDRINUSE) {
-		/* Only a device joining a domain already doing DMA sees this. */
-		dev_warn(dev, "vcm: %s region %pad+%#llx is mapped, not reserved\n",
-			 vcm_region_name(type), &addr, size);
-		return 0;
+	if (ret != -EADDRINUSE)
+		return ret;
+
+	/*
+	 * Live mappings of other devices sit in the region: only a device
+	 * joining a domain that is doing DMA sees this. Reserve the free
+	 * parts around them now; the mapped parts stay usable by the
+	 * allocator once freed. The ranges are found by a walk of the whole
+	 * space, which is O(n) but happens only here.
+	 */
+	dev_warn(dev, "vcm: %s region %pad+%#llx is partly mapped, reserving the rest\n",
+		 vcm_region_name(type), &addr, size);
+	busy = kzalloc(sizeof(*busy), GFP_KERNEL);
+	if (!busy)
+		return -ENOMEM;
+	busy->lo = lo;
+	busy->hi = hi;
+	vcm_iova_walk_ranges(&vd->vcm->space, vcm_dma_busy_fn, busy);
+	next = lo;
+	ret = 0;
+	for (i = 0; i <= busy->nr && !ret; i++) {
+		unsigned long end = i < busy->nr ? busy->v[i].lo : hi + 1;
+
+		if (i == busy->nr && busy->more)
+			break;
+		if (end > next)
+			ret = vcm_dma_reserve_one(vd, made, next, end - 1, type);
+		if (ret == -EADDRINUSE)		/* raced with a new mapping */
+			ret = 0;
+		if (i < busy->nr)
+			next = max(next, busy->v[i].hi + 1);
 	}
-	if (IS_ERR(res))
-		return PTR_ERR(res);
-	made->res[made->nr++] = res;
-	return 0;
+	if (busy->more)
+		dev_warn(dev, "vcm: over %d mappings in the region, some of it left unreserved\n",
+			 VCM_DMA_BUSY_MAX);
+	kfree(busy);
+	return ret;
 }
 
 /*
@@ -465,12 +565,6 @@ static int vcm_dma_reserve_rgns(struct vcm_dma *vd, struct device *dev,
 	if (ret)
 		goto out;
 	sort(r->v, r->nr, sizeof(*r->v), vcm_dma_rgn_cmp, NULL);
-	/* Each region of r becomes at most one piece per gap of t, plus one. */
-	made.res = kcalloc(r->nr + t.nr + 1, sizeof(*made.res), GFP_KERNEL);
-	if (!made.res) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	ret = vcm_dma_reserve_all(vd, dev, &made, r, &t);
 	if (ret)
 		while (made.nr)
@@ -499,7 +593,8 @@ out:
  * Context: Process context; may sleep. The caller serializes calls on
  * @vd (dma-iommu holds the cookie mutex).
  * Return: 0 on success; -EINVAL if the host bridge's dma-ranges overlap;
- * -ENOMEM if memory ran out. On error nothing changed.
+ * -ENOMEM if memory ran out. On error no region was reserved and @dev is
+ * associated with no context.
  */
 int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)
 {
@@ -576,8 +671,11 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_reserve_ranges);
  * @limit_pfn: highest granule the range may cover
  *
  * The range is @pages rounded up to a power of two and aligned to that
- * size, as dma-iommu has always allocated, and never overlaps a
- * reservation of the context. Sizes up to %VCM_IOVA_CACHE_BYTES come
+ * size (iova.c rounds only sizes below 32 granules and allocates larger
+ * ones exactly, with the same alignment), and never overlaps a
+ * reservation of the context. Before failing, every CPU's cache is
+ * drained, also on dma-iommu's first, 32-bit-only attempt, which iova.c
+ * makes without flushing its caches. Sizes up to %VCM_IOVA_CACHE_BYTES come
  * from this CPU's cache without a shared lock.
  *
  * Context: Any context; does not sleep.
@@ -678,19 +776,16 @@ size_t vcm_dma_opt_mapping_size(void)
  * NULL, @size is 0, @align is not a power of two or @addr is not aligned;
  * ERR_PTR(-EOPNOTSUPP) if @dev is not attached to a VCM DMA domain (no
  * IOMMU, an identity or blocked domain, or another owner's domain);
- * ERR_PTR(-ERANGE) if @limit is above the DMA mask, or the fixed range
- * goes beyond @limit or the domain; ERR_PTR(-EADDRINUSE) if the fixed
+ * ERR_PTR(-ERANGE) if @limit is above the DMA mask or below the domain,
+ * or the fixed range goes beyond @limit or the domain; ERR_PTR(-EADDRINUSE) if the fixed
  * range overlaps a mapping, region or range; ERR_PTR(-ENOSPC) if no free
  * range fits; ERR_PTR(-ENOMEM) if memory ran out.
  */
 struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
 				 size_t align, dma_addr_t addr, u64 limit)
 {
-	const unsigned int flags = VCM_READ | VCM_WRITE;
 	struct iommu_domain *domain;
-	struct vcm_res *res;
 	struct vcm_dma *vd;
-	u64 granule, mask, last;
 	struct vcm *vcm;
 
 	if (!dev)
@@ -700,6 +795,33 @@ struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
 	vd = vcm ? xa_load(&vcm_dma_by_vcm, (unsigned long)vcm) : NULL;
 	if (!domain || !vd || vd->domain != domain)
 		return ERR_PTR(-EOPNOTSUPP);
+	return vcm_dma_alloc_range(vd, dev, size, align, addr, limit);
+}
+EXPORT_SYMBOL_GPL(alloc_iova_range);
+
+/**
+ * vcm_dma_alloc_range() - alloc_iova_range() once the domain is known
+ * @vd: the DMA domain's VCM state
+ * @dev: the device, for its DMA mask and bus limit
+ * @size: as alloc_iova_range()
+ * @align: as alloc_iova_range()
+ * @addr: as alloc_iova_range()
+ * @limit: as alloc_iova_range()
+ *
+ * KUnit calls it on a mock domain, which no device is attached to.
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: as alloc_iova_range(), except -EOPNOTSUPP.
+ */
+VISIBLE_IF_KUNIT struct vcm_res *vcm_dma_alloc_range(struct vcm_dma *vd,
+						     struct device *dev,
+						     size_t size, size_t align,
+						     dma_addr_t addr, u64 limit)
+{
+	const unsigned int flags = VCM_READ | VCM_WRITE;
+	struct vcm *vcm = vd->vcm;
+	u64 granule, mask, last;
+	struct vcm_res *res;
 
 	granule = vcm_granule(vcm);
 	if (!size || size > U64_MAX - granule ||
@@ -734,7 +856,7 @@ struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
 	}
 	return res;
 }
-EXPORT_SYMBOL_GPL(alloc_iova_range);
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_alloc_range);
 
 /**
  * free_iova_range() - give back a range from alloc_iova_range()
@@ -761,7 +883,7 @@ struct vcm_dma_show {
 	struct seq_file *m;
 	struct vcm *vcm;
 	const struct vcm_dma_rgns *res;
-	unsigned long nr_dma;
+	unsigned long shown;
 };
 
 static void vcm_dma_show_dev(struct device *dev, void *data)
@@ -770,6 +892,13 @@ static void vcm_dma_show_dev(struct device *dev, void *data)
 
 	seq_printf(m, "device %s %s\n", dev_bus_name(dev), dev_name(dev));
 }
+
+/*
+ * The walk runs under the IOVA space's lock, with interrupts off: show at
+ * most this many ranges, so that reading debugfs never stalls the DMA of
+ * a busy domain for long.
+ */
+#define VCM_DMA_SHOW_MAX	4096
 
 static int vcm_dma_show_range(unsigned long pfn, unsigned long size,
 			      void *data)
@@ -781,11 +910,9 @@ static int vcm_dma_show_range(unsigned long pfn, unsigned long size,
 
 	hit = bsearch(&key, s->res->v, s->res->nr, sizeof(key),
 		      vcm_dma_rgn_cmp);
-	if (!hit)
-		s->nr_dma++;
 	seq_printf(s->m, "range %#llx-%#llx %s\n", (u64)pfn << shift,
 		   ((u64)(pfn + size) << shift) - 1, hit ? "res" : "dma");
-	return 0;
+	return ++s->shown >= VCM_DMA_SHOW_MAX;
 }
 
 static int vcm_dma_show(struct seq_file *m, void *unused)
@@ -797,6 +924,7 @@ static int vcm_dma_show(struct seq_file *m, void *unused)
 	struct vcm_binding *b;
 	struct vcm_res *res;
 	struct rb_node *rb;
+	unsigned long nr;
 	int ret;
 
 	seq_printf(m, "context %#llx-%#llx granule %#llx\n", (u64)vcm->start,
@@ -838,9 +966,13 @@ static int vcm_dma_show(struct seq_file *m, void *unused)
 		}
 	}
 	vcm_iova_walk_ranges(&vcm->space, vcm_dma_show_range, &s);
+	nr = vcm_iova_nr_ranges(&vcm->space);
 	mutex_unlock(&vcm->lock);
+	if (s.shown < nr)
+		seq_printf(m, "ranges %lu more not shown\n", nr - s.shown);
+	/* Each reservation is one range; every other range is streaming. */
 	seq_printf(m, "summary reservations %u dma %lu cached %lu\n", t.nr,
-		   s.nr_dma, vcm_iova_cache_count(vd->cache));
+		   nr - t.nr, vcm_iova_cache_count(vd->cache));
 	kfree(t.v);
 	return 0;
 }
@@ -868,3 +1000,47 @@ static int __init vcm_dma_debugfs_init(void)
 	return 0;
 }
 core_initcall(vcm_dma_debugfs_init);
+
+/*
+ * A device that goes away leaves its context: neither vcm_from_dev() nor
+ * the graph may keep a freed device. DMA domains outlive their devices
+ * (a group's domain stays while other devices use it), so dma-iommu's
+ * cookie never sees this; the bus does.
+ */
+static int vcm_dma_bus_notify(struct notifier_block *nb,
+			      unsigned long action, void *data)
+{
+	struct device *dev = data;
+	struct vcm *vcm;
+
+	if (action != BUS_NOTIFY_REMOVED_DEVICE)
+		return NOTIFY_DONE;
+	vcm = vcm_from_dev(dev);
+	if (vcm)
+		vcm_deassoc(vcm, dev);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vcm_dma_platform_nb = {
+	.notifier_call = vcm_dma_bus_notify,
+};
+
+#ifdef CONFIG_PCI
+static struct notifier_block vcm_dma_pci_nb = {
+	.notifier_call = vcm_dma_bus_notify,
+};
+#endif
+
+/* After the PCI bus type is registered (postcore), before IOMMUs probe. */
+static int __init vcm_dma_bus_init(void)
+{
+	int ret = bus_register_notifier(&platform_bus_type,
+					&vcm_dma_platform_nb);
+
+#ifdef CONFIG_PCI
+	if (!ret)
+		ret = bus_register_notifier(&pci_bus_type, &vcm_dma_pci_nb);
+#endif
+	return ret;
+}
+arch_initcall(vcm_dma_bus_init);

@@ -33,9 +33,13 @@ void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn,
 size_t vcm_dma_opt_mapping_size(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 enum vcm_region;
+struct vcm_res;
 int vcm_dma_reserve_ranges(struct vcm_dma *vd, struct device *dev,
 			   const u64 *start, const u64 *last,
 			   const enum vcm_region *type, unsigned int nr);
+struct vcm_res *vcm_dma_alloc_range(struct vcm_dma *vd, struct device *dev,
+				    size_t size, size_t align,
+				    dma_addr_t addr, u64 limit);
 #endif
 #else
 static inline struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,

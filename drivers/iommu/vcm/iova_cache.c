@@ -30,9 +30,11 @@
  * whatever the granule. The sizes let a magazine hold 126 ranges up to
  * 64 KiB and 62 of 128 KiB, as many as iova.c's, so that a flush queue
  * handing back 256 ranges at once still lands in the cache; the tree
- * node of each cached range is the only memory this costs. All of it goes back to the tree when a CPU or the
- * depot stays idle for VCM_IOVA_RECLAIM_DELAY, when a CPU goes offline,
- * and before any request on the space fails for lack of room.
+ * node of each cached range is the only memory this costs.
+ *
+ * All of it goes back to the tree when a CPU or the depot stays idle
+ * for VCM_IOVA_RECLAIM_DELAY, when a CPU goes offline, and before any
+ * request on the space fails for lack of room.
  *
  * The hit path takes this CPU's lock, marks the CPU active and pushes or
  * pops one pfn; everything else is in out-of-line slow paths. A CPU that

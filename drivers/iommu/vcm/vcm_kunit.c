@@ -1803,6 +1803,8 @@ static struct kunit_suite vcm_test_suite = {
 /* ---- The DMA domain glue (dma.c) over the mock ------------------------ */
 
 #include <kunit/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-window.h>
 
 #include "dma.h"
 
@@ -1966,6 +1968,18 @@ static void vcm_dma_test_region_in_use(struct kunit *test)
 						     &last, &type, 1), 0);
 	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
 	KUNIT_EXPECT_EQ(test, nr, 0U);
+
+	/* Partly mapped: the granules around the mapping are reserved. */
+	start = (u64)(live - 2) << MOCK_SHIFT;
+	last = ((u64)(live + 3) << MOCK_SHIFT) - 1;
+	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
+						     &last, &type, 1), 0);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, start,
+					  ((u64)live << MOCK_SHIFT) - 1, type,
+					  NULL), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, (u64)(live + 1) << MOCK_SHIFT,
+					  last, type, &nr), 1U);
+	KUNIT_EXPECT_EQ(test, nr, 2U);
 	vcm_dma_free(d->vd, live, 1);
 
 	/* Now the range sits in the per-CPU cache: the glue drains it. */
@@ -2047,12 +2061,147 @@ static void vcm_dma_test_alloc_free(struct kunit *test)
 	vcm_dma_free(d->vd, c, 1);
 }
 
+#if IS_ENABLED(CONFIG_DMA_WINDOW)
+/*
+ * The explicit window API over the mock: ranges with every bad argument,
+ * then a window with an sg, pages, MMIO and a physical range mapped,
+ * checked in the mock's page table, every bad map, unmap, sync and free
+ * refused with nothing changed, and everything unmapped again.
+ */
+static void vcm_dma_test_window(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	struct page *pg[4] = { };
+	const phys_addr_t mmio = 0xfe000000;
+	struct scatterlist sg[4];
+	struct dma_window *win;
+	struct vcm_res *range;
+	unsigned long mapped;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, 0, 0,
+							  0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
+							  3 * SZ_4K, 0, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
+							  0, SZ_1M + 1, 0)),
+			-EINVAL);
+	/* A kunit device has the default 32-bit DMA mask. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
+							  0, SZ_4G, 0)),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
+							  0, 0, SZ_8G - 1)),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
+
+	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_1M - 1, SZ_1M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(range));
+	KUNIT_EXPECT_EQ(test, range->size, (u64)SZ_1M);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(range->start, SZ_1M));
+	KUNIT_EXPECT_LE(test, (u64)range->start + range->size - 1,
+			(u64)DMA_BIT_MASK(32));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
+							  0, range->start +
+							  SZ_64K, 0)),
+			-EADDRINUSE);
+	win = dma_window_wrap(d->dev, range);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(win));
+
+	for (i = 0; i < 4; i++) {
+		pg[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pg[i]);
+	}
+	sg_init_table(sg, 4);
+	for (i = 0; i < 4; i++)
+		sg_set_page(&sg[i], pg[i], PAGE_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, dma_window_map_sg(win, 0, sg, 4,
+						DMA_BIDIRECTIONAL, 0), 0);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, sg_dma_address(&sg[i]),
+				win->iova + i * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova +
+						     i * PAGE_SIZE + 8),
+				page_to_phys(pg[i]) + 8);
+	}
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_64K, &pg[0], 1,
+						   DMA_FROM_DEVICE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_map_resource(win, SZ_128K, mmio,
+						      PAGE_SIZE,
+						      DMA_BIDIRECTIONAL, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_map_phys(win, SZ_256K,
+						  page_to_phys(pg[1]),
+						  PAGE_SIZE, DMA_TO_DEVICE, 0),
+			0);
+	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_64K),
+			page_to_phys(pg[0]));
+	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_128K),
+			mmio);
+	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_256K),
+			page_to_phys(pg[1]));
+	mapped = d->mock->nr_mapped;
+	KUNIT_EXPECT_EQ(test, mapped, 7UL);
+
+	/* Bad calls: each fails and nothing changes. */
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_64K, &pg[2], 1,
+						   DMA_TO_DEVICE, 0),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K + 0x800,
+						   &pg[2], 1, DMA_TO_DEVICE,
+						   0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_1M - PAGE_SIZE,
+						   pg, 2, DMA_TO_DEVICE, 0),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K, &pg[2], 1,
+						   DMA_NONE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K, pg, 0,
+						   DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_window_map_sg(win, SZ_512K, sg, 0,
+						DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_512K, PAGE_SIZE, 0),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, 0, PAGE_SIZE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, PAGE_SIZE, PAGE_SIZE, 0),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_1M, PAGE_SIZE, 0),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, SZ_512K, PAGE_SIZE,
+						      DMA_FROM_DEVICE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, 0, SZ_64K +
+						      PAGE_SIZE,
+						      DMA_FROM_DEVICE), -ENOENT);
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_device(win, 0, PAGE_SIZE,
+							 DMA_NONE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_free_window(win), -EBUSY);
+	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, mapped);
+
+	/* A sync may span parts; then everything goes. */
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, PAGE_SIZE,
+						      3 * PAGE_SIZE,
+						      DMA_BIDIRECTIONAL), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, 0, 4 * PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_64K, PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_128K, PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_256K, PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, dma_free_window(win), 0);
+	KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
+	for (i = 0; i < 4; i++)
+		__free_page(pg[i]);
+}
+#endif
+
 static struct kunit_case vcm_dma_test_cases[] = {
 	KUNIT_CASE(vcm_dma_test_create_errors),
 	KUNIT_CASE(vcm_dma_test_regions),
 	KUNIT_CASE(vcm_dma_test_region_in_use),
 	KUNIT_CASE(vcm_dma_test_region_fault),
 	KUNIT_CASE(vcm_dma_test_alloc_free),
+#if IS_ENABLED(CONFIG_DMA_WINDOW)
+	KUNIT_CASE(vcm_dma_test_window),
+#endif
 	{}
 };
 

@@ -11,9 +11,8 @@
 # final .config: a request Kconfig silently dropped is an error.
 #
 # KSRC=<tree> builds another source tree (make bench builds the pristine
-# base); VCM_PRISTINE=1 then drops the project's options (CONFIG_VCM*, DMA_WINDOW,
-# SAMPLE_VCM_EDU) from the fragments,
-# which that tree does not know.
+# base); VCM_PRISTINE=1 then drops the options that tree does not know
+# (CONFIG_VCM*, DMA_WINDOW, SAMPLE_VCM_EDU) from the fragments.
 set -euo pipefail
 
 arch=$1
