@@ -1342,6 +1342,26 @@ int vcm_bind_at(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
 }
 EXPORT_SYMBOL_GPL(vcm_bind_at);
 
+/* The binding of @res that holds @offset, or NULL. */
+static struct vcm_binding *vcm_binding_at(struct vcm_res *res, u64 offset)
+{
+	struct rb_node *n = res->bindings.rb_node;
+
+	lockdep_assert_held(&res->vcm->lock);
+	while (n) {
+		struct vcm_binding *b = rb_entry(n, struct vcm_binding,
+						 res_node);
+
+		if (offset < b->offset)
+			n = n->rb_left;
+		else if (offset - b->offset >= b->size)
+			n = n->rb_right;
+		else
+			return b;
+	}
+	return NULL;
+}
+
 /**
  * vcm_bind_at_flags() - vcm_bind_at() with access flags of its own
  * @res: the reservation
@@ -1397,29 +1417,16 @@ EXPORT_SYMBOL_GPL(vcm_bind_at_flags);
 int vcm_res_find_binding(struct vcm_res *res, u64 offset,
 			 struct vcm_binding_info *info)
 {
-	struct rb_node *n;
-	int ret = -ENOENT;
+	struct vcm_binding *b;
 
 	if (!res || !info)
 		return -EINVAL;
 	mutex_lock(&res->vcm->lock);
-	n = res->bindings.rb_node;
-	while (n) {
-		struct vcm_binding *b = rb_entry(n, struct vcm_binding,
-						 res_node);
-
-		if (offset < b->offset) {
-			n = n->rb_left;
-		} else if (offset - b->offset >= b->size) {
-			n = n->rb_right;
-		} else {
-			vcm_binding_info(b, info);
-			ret = 0;
-			break;
-		}
-	}
+	b = vcm_binding_at(res, offset);
+	if (b)
+		vcm_binding_info(b, info);
 	mutex_unlock(&res->vcm->lock);
-	return ret;
+	return b ? 0 : -ENOENT;
 }
 EXPORT_SYMBOL_GPL(vcm_res_find_binding);
 
@@ -1458,7 +1465,7 @@ EXPORT_SYMBOL_GPL(vcm_bind);
  */
 int vcm_unbind_at(struct vcm_res *res, u64 offset)
 {
-	struct rb_node *n;
+	struct vcm_binding *b;
 	int ret = -ENOENT;
 
 	if (!res)
@@ -1466,24 +1473,13 @@ int vcm_unbind_at(struct vcm_res *res, u64 offset)
 	mutex_lock(&res->vcm->lock);
 	if (res->placed || res->owns_phys) {
 		ret = -EOPNOTSUPP;
-		goto out;
-	}
-	n = res->bindings.rb_node;
-	while (n) {
-		struct vcm_binding *b = rb_entry(n, struct vcm_binding,
-						 res_node);
-
-		if (offset < b->offset) {
-			n = n->rb_left;
-		} else if (offset > b->offset) {
-			n = n->rb_right;
-		} else {
+	} else {
+		b = vcm_binding_at(res, offset);
+		if (b && b->offset == offset) {
 			vcm_binding_destroy(b);
 			ret = 0;
-			break;
 		}
 	}
-out:
 	mutex_unlock(&res->vcm->lock);
 	return ret;
 }
