@@ -2079,6 +2079,18 @@ static void vcm_dma_test_window(struct kunit *test)
 	unsigned long mapped;
 	int i;
 
+	/* No IOMMU domain behind a kunit device: the documented fallback. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(alloc_iova_range(d->dev, SZ_64K, 0, 0, 0)),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_alloc_window(d->dev, SZ_64K, 0, 0, 0)),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(alloc_iova_range(NULL, SZ_64K, 0, 0, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_alloc_window(NULL, SZ_64K, 0, 0, 0)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, free_iova_range(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_free_window(NULL), -EINVAL);
+
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, 0, 0,
 							  0, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,

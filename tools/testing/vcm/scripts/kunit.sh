@@ -14,10 +14,13 @@ out=$(python3 "$top/build/linux/tools/testing/kunit/kunit.py" parse "$log" 2>&1)
 rc=$?
 echo "$out" | grep -v '^\[..:..:..\] *$' | tail -n 30
 [ $rc = 0 ] || exit 1
-echo "$out" | grep -Eq 'Ran [1-9][0-9]* tests' || { echo "kunit.sh: no KUnit test ran"; exit 1; }
+# Here-strings, not pipes: with pipefail, "grep -q" closing a pipe early
+# would fail the writer with SIGPIPE and the check with it.
+grep -Eq 'Ran [1-9][0-9]* tests' <<< "$out" || { echo "kunit.sh: no KUnit test ran"; exit 1; }
 # The configs are ours: a skipped test is a test that did not run.
-echo "$out" | grep -Eq 'Ran .*skipped: [1-9]' && { echo "kunit.sh: tests were skipped"; exit 1; }
+grep -Eq 'Ran .*skipped: [1-9]' <<< "$out" && { echo "kunit.sh: tests were skipped"; exit 1; }
+clean=$(tr -d '\r' < "$log")
 for suite in ${KUNIT_SUITES:-}; do
-	tr -d '\r' < "$log" | grep -q "# Subtest: $suite\$" ||
+	grep -q "# Subtest: $suite\$" <<< "$clean" ||
 		{ echo "kunit.sh: suite $suite missing"; exit 1; }
 done
