@@ -303,6 +303,55 @@ check_coexist() {
 	[ $samples -gt 0 ] && [ $seen -gt 0 ] && [ $bad = 0 ]
 }
 
+# Switch edu's group to an identity domain: vcm_edu must fail to probe with
+# -EOPNOTSUPP (no window without translation), and the group's VCM context
+# goes away with its DMA domain. Then back to a translated domain, where
+# the window works again and the partner device does DMA as before.
+check_identity() {
+	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
+	g=/sys/bus/pci/devices/$edu/iommu_group
+	want=$(cat $g/type)
+	drivers=
+	for p in $g/devices/*; do
+		d=$(basename "$(readlink "$p/driver" 2>/dev/null)")
+		[ -n "$d" ] || continue
+		drivers="$drivers $(basename "$p")=$d"
+		echo "$(basename "$p")" > "$p/driver/unbind"
+	done
+	echo "vcmtest: identity switch of $edu's group" > /dev/kmsg
+	echo identity > $g/type || { echo "cannot switch the group to identity"; return 1; }
+	echo "group $(basename "$(readlink -f $g)"): $want -> $(cat $g/type)"
+	rc=0
+	if bind_vcm_edu > /dev/null 2>&1; then
+		echo "vcm_edu bound in an identity domain"; rc=1
+	fi
+	# x86: RAM starts at 0, edu's 28-bit mask is accepted, and the window
+	# is refused with -EOPNOTSUPP. arm64 virt: RAM starts at 1 GiB, above
+	# edu's 28 bits, so dma_set_mask() already fails with -EIO: no DMA
+	# at all without translation. Either way the driver does not bind.
+	dmesg | sed -n '/vcmtest: identity switch/,$p' > /tmp/id.log
+	grep "vcm_edu $edu: \(error -95: no IOVA window\|probe with driver vcm_edu failed with error -5\)" /tmp/id.log |
+		tail -n 1 | sed 's/^\[[ 0-9.]*\] //'
+	grep -q "vcm_edu $edu: \(error -95: no IOVA window\|probe with driver vcm_edu failed with error -5\)" /tmp/id.log ||
+		{ echo "vcm_edu did not fail as expected"; rc=1; }
+	vcm_ctx "$edu" > /dev/null && { echo "$edu still has a VCM context"; rc=1; }
+	echo "$want" > $g/type || { echo "cannot switch the group back to $want"; return 1; }
+	echo "back to $(cat $g/type)"
+	for e in $drivers; do
+		b=${e%%=*}
+		[ "$b" = "$edu" ] && continue
+		echo "$b" > /sys/bus/pci/drivers_probe
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$b/driver")")" = "${e#*=}" ] ||
+			{ echo "$b: ${e#*=} did not bind again"; rc=1; }
+		echo "$b: ${e#*=} bound again"
+	done
+	bind_vcm_edu || return 1
+	f=$(vcm_ctx "$edu") || { echo "$edu: no VCM context after the switch back"; return 1; }
+	grep "^window " "$f"
+	echo selftest > /sys/kernel/debug/vcm_edu/run || { echo "selftest failed after the switch back"; rc=1; }
+	return $rc
+}
+
 check_kmemleak() {
 	[ -e /sys/kernel/debug/kmemleak ] || { echo "kmemleak: not in this kernel"; return 0; }
 	echo scan > /sys/kernel/debug/kmemleak
@@ -388,7 +437,7 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 11"
+	echo "vcmtest: plan 12"
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -399,6 +448,7 @@ check)
 	t dma-bad-input check_bad_input
 	t window-edu check_window
 	t window-coexist check_coexist
+	t window-identity check_identity
 	t kmemleak check_kmemleak
 	;;
 bench)
