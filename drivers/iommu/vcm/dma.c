@@ -186,10 +186,10 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_context);
 
 /* ---- Reserved regions -------------------------------------------------- */
 
-/* A range of pfns [lo, hi] and what it is for. */
+/* A range [lo, hi], of pfns (or of bus addresses in vcm_dma_holes()). */
 struct vcm_dma_rgn {
-	unsigned long lo;
-	unsigned long hi;
+	u64 lo;
+	u64 hi;
 	enum vcm_region type;
 };
 
@@ -238,27 +238,12 @@ static int vcm_dma_rgn_add(struct vcm_dma_rgns *r, struct vcm *vcm,
 	return 0;
 }
 
-/* A range of bus addresses [lo, hi]. */
-struct vcm_dma_span {
-	u64 lo;
-	u64 hi;
-};
-
-static int vcm_dma_span_cmp(const void *a, const void *b)
-{
-	const struct vcm_dma_span *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return 0;
-}
-
 /* The holes in the dma-ranges of @bridge, the whole bus space if none. */
 static int vcm_dma_holes(struct vcm_dma_rgns *r, struct vcm *vcm,
 			 struct pci_dev *pdev, struct pci_host_bridge *bridge)
 {
 	struct resource_entry *win;
-	struct vcm_dma_span *v;
+	struct vcm_dma_rgn *v;	/* bus addresses here, not pfns */
 	unsigned int i, nr = 0;
 	u64 next = 0;
 	int ret = 0;
@@ -275,7 +260,7 @@ static int vcm_dma_holes(struct vcm_dma_rgns *r, struct vcm *vcm,
 		v[i].hi = win->res->end - win->offset;
 		i++;
 	}
-	sort(v, nr, sizeof(*v), vcm_dma_span_cmp, NULL);
+	sort(v, nr, sizeof(*v), vcm_dma_rgn_cmp, NULL);
 	for (i = 0; i < nr; i++) {
 		if (v[i].lo < next) {
 			pci_err(pdev, "vcm: overlapping dma-ranges at %#llx\n",
