@@ -8,6 +8,7 @@
 #ifndef _LINUX_VCM_DRV_H
 #define _LINUX_VCM_DRV_H
 
+#include <linux/lockdep_types.h>
 #include <linux/mutex.h>
 #include <linux/vcm.h>
 #include <linux/vcm_iova.h>
@@ -66,14 +67,15 @@ struct vcm_driver {
  * @driver: the backend's operations
  * @lock: protects every field below and every reservation and binding of
  *	the context. Lock order: @lock, then a &vcm_phys.lock, then the IOVA
- *	space's lock.
+ *	space's lock. Each context's @lock has its own lockdep class
+ *	(@lock_key), so that a walk callback may call into another context;
+ *	lockdep then checks the order between the two.
+ * @lock_key: lockdep class of @lock, registered by vcm_init()
  * @space: IOVA space of the context
  * @reservations: every reservation of the context
  * @nr_res: number of entries in @reservations
  * @activations: activation count, see vcm_activate()
  * @nr_devs: number of devices associated with the context
- * @fail_nth: test hook: when not 0, the @fail_nth-th allocation from now
- *	fails (only with CONFIG_VCM_KUNIT_TEST)
  *
  * The backend fills @start to @driver and calls vcm_init(); the rest is
  * private to the core.
@@ -86,12 +88,12 @@ struct vcm {
 	const struct vcm_driver *driver;
 
 	struct mutex lock; /* see above */
+	struct lock_class_key lock_key;
 	struct vcm_iova_space space;
 	struct list_head reservations;
 	unsigned long nr_res;
 	unsigned int activations;
 	unsigned int nr_devs;
-	unsigned int fail_nth;
 };
 
 int vcm_init(struct vcm *vcm);

@@ -13,15 +13,16 @@
  *
  * Sleeping and locking: every function of this header may sleep (they
  * take the context's mutex and allocate with GFP_KERNEL), except these,
- * which are safe in atomic context: vcm_phys_addr_at(), the
- * vcm_phys_next_part() walker, vcm_from_dev(), vcm_kernel_addr(), and
- * vcm_phys_walk_bindings(), which takes a spinlock and runs its callback
- * under it (with preemption disabled or under a spinlock, but not from
- * interrupt or softirq context: that lock is not IRQ-safe). Walk callbacks
- * must not call any VCM function: every context's mutex is of one lock
- * class. Calls on one context are serialized by its mutex; calls on
- * different contexts run in parallel. Lock order: a context's mutex, then
- * a vcm_phys's spinlock, then the context's IOVA space lock.
+ * which are safe in any context, interrupt handlers included:
+ * vcm_phys_addr_at(), the vcm_phys_next_part() walker, vcm_from_dev(),
+ * vcm_kernel_addr(), and vcm_phys_walk_bindings(), which runs its
+ * callback under a vcm_phys's spinlock with interrupts disabled. Calls on
+ * one context are serialized by its mutex; calls on different contexts
+ * run in parallel. Each context's mutex is a lock class of its own, so a
+ * vcm_walk_res() or vcm_res_walk_bindings() callback may call VCM on
+ * another context (never on the one it walks), and lockdep checks the
+ * order in which contexts nest. Lock order: a context's mutex, then a
+ * vcm_phys's spinlock, then the context's IOVA space lock.
  *
  * Errors: every call checks its arguments and returns a documented error
  * code without changing anything when they are wrong. A call that fails
@@ -143,7 +144,8 @@ struct vcm_phys_part {
  * @flags: VCM_MMIO for a physical/MMIO range without struct pages
  * @owned: the pages were allocated by vcm_alloc() and are freed with it
  * @lock: protects @bindings and @nr_bindings; innermost lock of the graph
- *	(taken inside a context's mutex, nothing is taken inside it)
+ *	(taken inside a context's mutex, nothing is taken inside it), IRQ-safe
+ *	(always taken with interrupts disabled)
  * @bindings: every binding of this memory, in any context
  * @nr_bindings: number of entries in @bindings
  * @parts: the parts, in order

@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VCM backend over an IOMMU domain: bindings become iommu_map() calls.
- *
- * Physically adjacent parts of a binding are mapped with one call, as
- * iommu_map_sg() does with adjacent scatterlist entries, so that the
- * IOMMU core can pick the largest page sizes of domain->pgsize_bitmap
- * that the alignment allows. Doing the merge here avoids building a
- * scatterlist for every binding.
+ * VCM backend over an IOMMU domain: bindings become iommu_map_sg() calls
+ * (iommu_map() for MMIO), unbindings iommu_unmap() calls.
  */
 
 #include <linux/err.h>
 #include <linux/iommu.h>
+#include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vcm-drv.h>
+
+#include "vcm_internal.h"
 
 struct vcm_iommu {
 	struct vcm vcm;
@@ -41,6 +39,93 @@ static int vcm_iommu_prot(unsigned int flags)
 }
 
 /*
+ * Runs of memory with struct pages go to iommu_map_sg() in batches of
+ * VCM_IOMMU_BATCH scatterlist entries, so that a binding costs one
+ * iotlb_sync_map() per batch rather than one per part; iommu_map_sg()
+ * merges physically adjacent entries, so the IOMMU core still sees whole
+ * runs and picks the largest page sizes of domain->pgsize_bitmap that
+ * their alignment allows. MMIO (no struct page) goes to iommu_map().
+ */
+#define VCM_IOMMU_BATCH	16
+/* An entry's length is an unsigned int: split longer runs. */
+#define VCM_IOMMU_SG_MAX	SZ_2G
+
+struct vcm_iommu_batch {
+	struct iommu_domain *domain;
+	int prot;
+	dma_addr_t addr;	/* where the next byte goes */
+	u64 done;		/* bytes mapped from the start of the binding */
+	u64 pending;		/* bytes in @sg[0..@n) */
+	unsigned int n;
+	struct scatterlist sg[VCM_IOMMU_BATCH];
+};
+
+static int vcm_iommu_flush(struct vcm_iommu_batch *bt)
+{
+	ssize_t mapped;
+
+	if (!bt->n)
+		return 0;
+	sg_mark_end(&bt->sg[bt->n - 1]);
+	mapped = iommu_map_sg(bt->domain, bt->addr + bt->done, bt->sg, bt->n,
+			      bt->prot, GFP_KERNEL);
+	bt->n = 0;
+	if (mapped < 0)
+		return mapped;
+	/* iommu_map_sg() unmaps what it mapped when it fails. */
+	if (WARN_ON_ONCE(mapped != bt->pending)) {
+		if (mapped)
+			iommu_unmap(bt->domain, bt->addr + bt->done, mapped);
+		return -EIO;
+	}
+	bt->done += bt->pending;
+	bt->pending = 0;
+	/* ->map() runs in process context, see vcm-drv.h. */
+	cond_resched();
+	return 0;
+}
+
+/* Queue [@pa, @pa + @len) of memory with struct pages. */
+static int vcm_iommu_add(struct vcm_iommu_batch *bt, phys_addr_t pa, u64 len)
+{
+	int ret;
+
+	while (len) {
+		u64 chunk = min_t(u64, len, VCM_IOMMU_SG_MAX);
+
+		if (bt->n == VCM_IOMMU_BATCH) {
+			ret = vcm_iommu_flush(bt);
+			if (ret)
+				return ret;
+		}
+		if (!bt->n)
+			sg_init_table(bt->sg, VCM_IOMMU_BATCH);
+		sg_set_page(&bt->sg[bt->n++], pfn_to_page(PHYS_PFN(pa)), chunk,
+			    offset_in_page(pa));
+		bt->pending += chunk;
+		pa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Map [@pa, @pa + @len) of memory without struct pages. */
+static int vcm_iommu_add_mmio(struct vcm_iommu_batch *bt, phys_addr_t pa,
+			      u64 len)
+{
+	int ret = vcm_iommu_flush(bt);
+
+	if (ret)
+		return ret;
+	ret = iommu_map(bt->domain, bt->addr + bt->done, pa, len, bt->prot,
+			GFP_KERNEL);
+	if (ret)
+		return ret;
+	bt->done += len;
+	return 0;
+}
+
+/*
  * Walks the parts once, forward from the one that holds @phys_offset, so
  * that a binding of an allocation with many parts costs O(parts).
  */
@@ -48,49 +133,41 @@ static int vcm_iommu_map(struct vcm *vcm, dma_addr_t addr,
 			 struct vcm_phys *phys, u64 phys_offset, u64 size,
 			 unsigned int flags)
 {
-	struct iommu_domain *domain = vcm_iommu_domain(vcm);
 	const struct vcm_phys_part *part;
-	int prot = vcm_iommu_prot(flags);
-	phys_addr_t run_start = 0, pa;
-	u64 run_len = 0, done = 0, off = phys_offset, len;
-	int ret;
+	struct vcm_iommu_batch *bt;
+	u64 off = phys_offset, left = size, len;
+	int ret = 0;
+
+	bt = vcm_should_fail() ? NULL : kmalloc(sizeof(*bt), GFP_KERNEL);
+	if (!bt)
+		return -ENOMEM;
+	bt->domain = vcm_iommu_domain(vcm);
+	bt->prot = vcm_iommu_prot(flags);
+	bt->addr = addr;
+	bt->done = 0;
+	bt->pending = 0;
+	bt->n = 0;
 
 	for (part = vcm_phys_next_part(phys, NULL); part && off >= part->size;
 	     part = vcm_phys_next_part(phys, part))
 		off -= part->size;
-
-	while (done + run_len < size) {
+	for (; left && !ret; part = vcm_phys_next_part(phys, part), off = 0) {
 		if (!part) {
 			ret = -ERANGE;
-			goto err;
+			break;
 		}
-		pa = part->start + off;
-		len = min(part->size - off, size - done - run_len);
-		off = 0;
-		part = vcm_phys_next_part(phys, part);
-		if (run_len && pa == run_start + run_len) {
-			run_len += len;
-			continue;
-		}
-		if (run_len) {
-			ret = iommu_map(domain, addr + done, run_start, run_len,
-					prot, GFP_KERNEL);
-			if (ret)
-				goto err;
-			done += run_len;
-			/* ->map() runs in process context, see vcm-drv.h. */
-			cond_resched();
-		}
-		run_start = pa;
-		run_len = len;
+		len = min(part->size - off, left);
+		if (part->page && !(flags & VCM_MMIO))
+			ret = vcm_iommu_add(bt, part->start + off, len);
+		else
+			ret = vcm_iommu_add_mmio(bt, part->start + off, len);
+		left -= len;
 	}
-	ret = iommu_map(domain, addr + done, run_start, run_len, prot,
-			GFP_KERNEL);
 	if (!ret)
-		return 0;
-err:
-	if (done)
-		iommu_unmap(domain, addr, done);
+		ret = vcm_iommu_flush(bt);
+	if (ret && bt->done)
+		iommu_unmap(bt->domain, addr, bt->done);
+	kfree(bt);
 	return ret;
 }
 
@@ -144,7 +221,7 @@ struct vcm *vcm_iommu_create(struct iommu_domain *domain, dma_addr_t start,
 	     size - 1 > domain->geometry.aperture_end - start))
 		return ERR_PTR(-ERANGE);
 
-	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
+	vi = vcm_should_fail() ? NULL : kzalloc(sizeof(*vi), GFP_KERNEL);
 	if (!vi)
 		return ERR_PTR(-ENOMEM);
 	vi->domain = domain;

@@ -12,6 +12,8 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vcm-drv.h>
+
+#include "vcm_internal.h"
 #include <linux/vmalloc.h>
 
 static int vcm_kernel_place(struct vcm *vcm, struct vcm_phys *phys,
@@ -32,15 +34,17 @@ static int vcm_kernel_place(struct vcm *vcm, struct vcm_phys *phys,
 	if (nr > UINT_MAX)
 		return -E2BIG;
 
-	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	pages = vcm_should_fail() ? NULL :
+		kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
 	for (part = vcm_phys_next_part(phys, NULL); part;
 	     part = vcm_phys_next_part(phys, part))
 		for (i = 0; i < part->size >> PAGE_SHIFT; i++)
 			pages[n++] = nth_page(part->page, i);
-	va = vmap(pages, nr, VM_MAP,
-		  flags & VCM_WRITE ? PAGE_KERNEL : PAGE_KERNEL_RO);
+	va = vcm_should_fail() ? NULL :
+		vmap(pages, nr, VM_MAP,
+		     flags & VCM_WRITE ? PAGE_KERNEL : PAGE_KERNEL_RO);
 	kvfree(pages);
 	if (!va)
 		return -ENOMEM;
@@ -80,7 +84,7 @@ struct vcm *vcm_kernel_create(void)
 	struct vcm *vcm;
 	int ret;
 
-	vcm = kzalloc(sizeof(*vcm), GFP_KERNEL);
+	vcm = vcm_should_fail() ? NULL : kzalloc(sizeof(*vcm), GFP_KERNEL);
 	if (!vcm)
 		return ERR_PTR(-ENOMEM);
 	vcm->start = PAGE_ALIGN(VMALLOC_START);

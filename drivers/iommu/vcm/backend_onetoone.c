@@ -11,6 +11,8 @@
 #include <linux/slab.h>
 #include <linux/vcm-drv.h>
 
+#include "vcm_internal.h"
+
 static int vcm_o2o_place(struct vcm *vcm, struct vcm_phys *phys,
 			 unsigned int flags, dma_addr_t *addr)
 {
@@ -61,7 +63,7 @@ struct vcm *vcm_onetoone_create(dma_addr_t start, u64 size)
 	struct vcm *vcm;
 	int ret;
 
-	vcm = kzalloc(sizeof(*vcm), GFP_KERNEL);
+	vcm = vcm_should_fail() ? NULL : kzalloc(sizeof(*vcm), GFP_KERNEL);
 	if (!vcm)
 		return ERR_PTR(-ENOMEM);
 	vcm->start = start;

@@ -12,6 +12,7 @@
 #include <kunit/visibility.h>
 #include <linux/device.h>
 #include <linux/err.h>
+#include <linux/fault-inject.h>
 #include <linux/gfp.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -38,12 +39,14 @@ static DEFINE_XARRAY(vcm_devs);
 
 /*
  * For the tests' leak checks: pages held by vcm_alloc() allocations and
- * live vcm_phys objects. Kept only when the tests are built.
+ * live vcm_phys objects and contexts. Kept only when the tests are built.
  */
 atomic_long_t vcm_nr_pages = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(vcm_nr_pages);
 atomic_long_t vcm_nr_phys = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(vcm_nr_phys);
+atomic_long_t vcm_nr_ctx = ATOMIC_LONG_INIT(0);
+EXPORT_SYMBOL_IF_KUNIT(vcm_nr_ctx);
 
 static void vcm_count(atomic_long_t *counter, long delta)
 {
@@ -51,16 +54,31 @@ static void vcm_count(atomic_long_t *counter, long delta)
 		atomic_long_add(delta, counter);
 }
 
+#ifdef CONFIG_VCM_FAULT_INJECTION
 /*
- * Test hook: fail the vcm->fail_nth-th allocation, counting from when the
- * test set it. Only KUnit sets it, on its own contexts.
+ * fail_vcm: the fault-injection attribute of the graph's allocations and
+ * backend calls (Documentation/fault-injection/). Besides its debugfs
+ * directory, the per-task fail-nth of the framework reaches it: the
+ * KUnit tests set current->fail_nth to fail each step of a call chain in
+ * turn. Quiet by default (verbose 0), so that a test's failures do not
+ * fill the log with stack dumps.
  */
-bool vcm_fault(struct vcm *vcm)
+static DECLARE_FAULT_ATTR(fail_vcm);
+
+bool vcm_should_fail(void)
 {
-	if (!IS_ENABLED(CONFIG_VCM_KUNIT_TEST) || !vcm || !vcm->fail_nth)
-		return false;
-	return --vcm->fail_nth == 0;
+	return should_fail(&fail_vcm, 1);
 }
+
+static int __init fail_vcm_init(void)
+{
+	fail_vcm.verbose = 0;
+	if (IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
+		fault_create_debugfs_attr("fail_vcm", NULL, &fail_vcm);
+	return 0;
+}
+late_initcall(fail_vcm_init);
+#endif
 
 static unsigned int vcm_shift(const struct vcm *vcm)
 {
@@ -105,17 +123,20 @@ int vcm_init(struct vcm *vcm)
 	if ((last >> vcm_shift(vcm)) > VCM_IOVA_MAX_PFN)
 		return -EOVERFLOW;
 
+	if (vcm_should_fail())
+		return -ENOMEM;
 	ret = vcm_iova_space_init(&vcm->space, vcm_granule(vcm),
 				  vcm->start >> vcm_shift(vcm),
 				  last >> vcm_shift(vcm));
 	if (ret)
 		return ret;
-	mutex_init(&vcm->lock);
+	lockdep_register_key(&vcm->lock_key);
+	__mutex_init(&vcm->lock, "&vcm->lock", &vcm->lock_key);
 	INIT_LIST_HEAD(&vcm->reservations);
 	vcm->nr_res = 0;
 	vcm->activations = 0;
 	vcm->nr_devs = 0;
-	vcm->fail_nth = 0;
+	vcm_count(&vcm_nr_ctx, 1);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vcm_init);
@@ -169,6 +190,8 @@ int vcm_destroy(struct vcm *vcm)
 
 	vcm_iova_space_destroy(&vcm->space);
 	mutex_destroy(&vcm->lock);
+	lockdep_unregister_key(&vcm->lock_key);
+	vcm_count(&vcm_nr_ctx, -1);
 	vcm->driver->release(vcm);
 	return 0;
 }
@@ -182,7 +205,7 @@ static int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b)
 	lockdep_assert_held(&vcm->lock);
 	if (!vcm->driver->map || b->res->placed)
 		return 0;
-	if (vcm_fault(vcm))
+	if (vcm_should_fail())
 		return -ENOMEM;
 	ret = vcm->driver->map(vcm, b->res->start + b->offset, b->phys,
 			       b->phys_offset, b->size,
@@ -347,7 +370,7 @@ int vcm_assoc(struct vcm *vcm, struct device *dev)
 		return -EINVAL;
 
 	mutex_lock(&vcm->lock);
-	ret = vcm_fault(vcm) ? -ENOMEM :
+	ret = vcm_should_fail() ? -ENOMEM :
 	      xa_insert(&vcm_devs, (unsigned long)dev, vcm, GFP_KERNEL);
 	if (!ret)
 		vcm->nr_devs++;
@@ -411,7 +434,7 @@ static struct vcm_res *vcm_res_new(struct vcm *vcm, unsigned int flags)
 {
 	struct vcm_res *res;
 
-	if (vcm_fault(vcm))
+	if (vcm_should_fail())
 		return NULL;
 	res = kmem_cache_zalloc(vcm_res_cache, GFP_KERNEL);
 	if (!res)
@@ -490,9 +513,9 @@ static bool vcm_res_owned_shared(struct vcm_res *res)
 	if (!n)
 		return false;
 	b = rb_entry(n, struct vcm_binding, res_node);
-	spin_lock(&b->phys->lock);
+	spin_lock_irq(&b->phys->lock);
 	shared = b->phys->nr_bindings > 1;
-	spin_unlock(&b->phys->lock);
+	spin_unlock_irq(&b->phys->lock);
 	return shared;
 }
 
@@ -543,7 +566,7 @@ static struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 	res = vcm_res_new(vcm, flags);
 	if (!res)
 		return ERR_PTR(-ENOMEM);
-	ret = vcm_fault(vcm) ? -ENOMEM :
+	ret = vcm_should_fail() ? -ENOMEM :
 	      vcm_iova_alloc(&vcm->space, size >> vcm_shift(vcm),
 			     align >> vcm_shift(vcm), limit_pfn, GFP_KERNEL, &pfn);
 	if (ret) {
@@ -639,7 +662,7 @@ static struct vcm_res *__vcm_reserve_at(struct vcm *vcm, dma_addr_t addr,
 		res = ERR_PTR(-ENOMEM);
 		goto out;
 	}
-	ret = vcm_fault(vcm) ? -ENOMEM :
+	ret = vcm_should_fail() ? -ENOMEM :
 	      vcm_iova_reserve(&vcm->space, addr >> vcm_shift(vcm),
 			       size >> vcm_shift(vcm), GFP_KERNEL);
 	if (ret) {
@@ -780,7 +803,7 @@ static struct vcm_phys *vcm_phys_new(struct vcm *vcm, unsigned int count)
 {
 	struct vcm_phys *phys;
 
-	if (vcm_fault(vcm))
+	if (vcm_should_fail())
 		return NULL;
 	/* Thousands of parts when memory is fragmented: may need vmalloc. */
 	phys = kvzalloc(struct_size(phys, parts, count),
@@ -819,7 +842,7 @@ static int vcm_alloc_contig(struct vcm *vcm, u64 size,
 
 	if (order > MAX_PAGE_ORDER)
 		return -E2BIG;
-	if (vcm_fault(vcm))
+	if (vcm_should_fail())
 		return -ENOMEM;
 	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, order);
 	if (!page)
@@ -849,7 +872,7 @@ static int vcm_alloc_blocks(struct vcm *vcm, u64 size, unsigned long sizes,
 	u64 left = size;
 	int ret = -ENOMEM;
 
-	parts = vcm_fault(vcm) ? NULL :
+	parts = vcm_should_fail() ? NULL :
 		kvmalloc_array(cap, sizeof(*parts), GFP_KERNEL);
 	if (!parts)
 		return -ENOMEM;
@@ -877,7 +900,7 @@ static int vcm_alloc_blocks(struct vcm *vcm, u64 size, unsigned long sizes,
 			    check_mul_overflow((size_t)cap * 2, sizeof(*parts),
 					       &bytes))
 				goto err;
-			grown = vcm_fault(vcm) ? NULL :
+			grown = vcm_should_fail() ? NULL :
 				kvrealloc(parts, bytes,
 					  GFP_KERNEL | __GFP_NOWARN);
 			if (!grown)
@@ -887,7 +910,7 @@ static int vcm_alloc_blocks(struct vcm *vcm, u64 size, unsigned long sizes,
 		}
 		if (!last)
 			gfp |= __GFP_NORETRY | __GFP_NOWARN;
-		page = vcm_fault(vcm) ? NULL : alloc_pages(gfp, order);
+		page = vcm_should_fail() ? NULL : alloc_pages(gfp, order);
 		if (!page) {
 			if (last)
 				goto err;
@@ -1119,9 +1142,9 @@ int vcm_free(struct vcm_phys *phys)
 
 	if (!phys)
 		return -EINVAL;
-	spin_lock(&phys->lock);
+	spin_lock_irq(&phys->lock);
 	bound = phys->nr_bindings;
-	spin_unlock(&phys->lock);
+	spin_unlock_irq(&phys->lock);
 	if (bound)
 		return -EBUSY;
 	if (phys->owned)
@@ -1182,10 +1205,10 @@ static void vcm_binding_destroy(struct vcm_binding *b)
 	vcm_binding_unmap(res->vcm, b);
 	rb_erase(&b->res_node, &res->bindings);
 	res->nr_bindings--;
-	spin_lock(&phys->lock);
+	spin_lock_irq(&phys->lock);
 	list_del(&b->phys_node);
 	phys->nr_bindings--;
-	spin_unlock(&phys->lock);
+	spin_unlock_irq(&phys->lock);
 	kmem_cache_free(vcm_binding_cache, b);
 }
 
@@ -1199,10 +1222,10 @@ static void vcm_binding_link(struct vcm_binding *b, struct rb_node *parent,
 	rb_link_node(&b->res_node, parent, link);
 	rb_insert_color(&b->res_node, &res->bindings);
 	res->nr_bindings++;
-	spin_lock(&phys->lock);
+	spin_lock_irq(&phys->lock);
 	list_add_tail(&b->phys_node, &phys->bindings);
 	phys->nr_bindings++;
-	spin_unlock(&phys->lock);
+	spin_unlock_irq(&phys->lock);
 }
 
 static struct vcm_binding *vcm_binding_new(struct vcm *vcm,
@@ -1213,7 +1236,7 @@ static struct vcm_binding *vcm_binding_new(struct vcm *vcm,
 {
 	struct vcm_binding *b;
 
-	if (vcm_fault(vcm))
+	if (vcm_should_fail())
 		return NULL;
 	b = kmem_cache_zalloc(vcm_binding_cache, GFP_KERNEL);
 	if (!b)
@@ -1534,14 +1557,14 @@ static struct vcm_res *vcm_place(struct vcm *vcm, struct vcm_phys *phys,
 		ret = -ENOMEM;
 		goto err_res;
 	}
-	ret = vcm_fault(vcm) ? -ENOMEM :
+	ret = vcm_should_fail() ? -ENOMEM :
 	      vcm->driver->place(vcm, phys, res->flags, &addr);
 	if (ret)
 		goto err_b;
 	if (!vcm_aligned(vcm, addr))
 		ret = -EINVAL;
 	else
-		ret = vcm_fault(vcm) ? -ENOMEM :
+		ret = vcm_should_fail() ? -ENOMEM :
 		      vcm_iova_reserve(&vcm->space, addr >> vcm_shift(vcm),
 				       phys->size >> vcm_shift(vcm),
 				       GFP_KERNEL);
@@ -1786,8 +1809,9 @@ static void vcm_binding_info(const struct vcm_binding *b,
  * vcm_walk_res() - call a function for each reservation of a context
  * @vcm: the context
  * @fn: the function; returning non-zero stops the walk. It runs under the
- *	context's lock, may sleep, and must not call any VCM function (all
- *	context locks share one lockdep class).
+ *	context's lock and may sleep. It may call VCM functions on other
+ *	contexts (each context's lock has its own lockdep class), never on
+ *	this one.
  * @data: passed to @fn
  *
  * Reservations come in the order they were made.
@@ -1820,8 +1844,9 @@ EXPORT_SYMBOL_GPL(vcm_walk_res);
  *	reservation
  * @res: the reservation
  * @fn: the function; returning non-zero stops the walk. It runs under the
- *	context's lock, may sleep, and must not call any VCM function (all
- *	context locks share one lockdep class).
+ *	context's lock and may sleep. It may call VCM functions on other
+ *	contexts (each context's lock has its own lockdep class), never on
+ *	this one.
  * @data: passed to @fn
  *
  * Bindings come in the order of their offsets.
@@ -1859,13 +1884,12 @@ EXPORT_SYMBOL_GPL(vcm_res_walk_bindings);
  *	is bound to
  * @phys: the physical memory
  * @fn: the function, told each (context, reservation, offset); returning
- *	non-zero stops the walk. It runs under @phys->lock, a spinlock: it
- *	must not sleep nor call VCM.
+ *	non-zero stops the walk. It runs under @phys->lock, a spinlock
+ *	taken with interrupts off: it must not sleep nor call VCM.
  * @data: passed to @fn
  *
- * Context: Process context, also with preemption disabled or under a
- * spinlock; not from interrupt or softirq context (@phys->lock is not
- * IRQ-safe). Takes @phys->lock.
+ * Context: Any context, interrupt handlers included. Takes @phys->lock
+ * with interrupts disabled.
  * Return: 0 after a full walk; what @fn returned when it stopped the walk;
  * -EINVAL if a pointer is NULL.
  */
@@ -1876,18 +1900,19 @@ int vcm_phys_walk_bindings(struct vcm_phys *phys,
 {
 	struct vcm_binding_info info;
 	struct vcm_binding *b;
+	unsigned long flags;
 	int ret = 0;
 
 	if (!phys || !fn)
 		return -EINVAL;
-	spin_lock(&phys->lock);
+	spin_lock_irqsave(&phys->lock, flags);
 	list_for_each_entry(b, &phys->bindings, phys_node) {
 		vcm_binding_info(b, &info);
 		ret = fn(&info, data);
 		if (ret)
 			break;
 	}
-	spin_unlock(&phys->lock);
+	spin_unlock_irqrestore(&phys->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vcm_phys_walk_bindings);

@@ -31,12 +31,20 @@ struct vcm_binding {
 	bool mapped;
 };
 
-bool vcm_fault(struct vcm *vcm);
+#ifdef CONFIG_VCM_FAULT_INJECTION
+bool vcm_should_fail(void);
+#else
+static inline bool vcm_should_fail(void)
+{
+	return false;
+}
+#endif
 void vcm_release_regions(struct vcm *vcm);
 typedef void (*vcm_dev_fn)(struct device *dev, void *data);
 void vcm_walk_devs(struct vcm *vcm, vcm_dev_fn fn, void *data);
 
 extern atomic_long_t vcm_nr_pages;
 extern atomic_long_t vcm_nr_phys;
+extern atomic_long_t vcm_nr_ctx;
 
 #endif /* _VCM_INTERNAL_H */

@@ -8,16 +8,20 @@
  * unchanged. An unmap that does not cover whole earlier maps is counted in
  * ->mismatches, which every test checks to be 0, and warns once, which
  * only a bug in VCM can cause. The mock can fail its n-th map, and the
- * VCM core can fail its n-th allocation (struct vcm.fail_nth), so that the
- * tests inject a failure at every step of each call chain and check that
- * the graph is left as it was.
+ * fault-injection framework's per-task fail-nth fails the n-th fault
+ * point of VCM (the fail_vcm attribute: every allocation, vmap and
+ * backend call), so that the tests inject a failure at every step of each
+ * call chain and check that the graph is left as it was.
  */
 
 #include <kunit/test.h>
+#include <linux/hash.h>
 #include <linux/highmem.h>
 #include <linux/iommu.h>
+#include <linux/irq_work.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/vcm-drv.h>
@@ -42,6 +46,8 @@ struct vcm_mock {
 	unsigned long nr_mapped;
 	unsigned long mismatches;
 	unsigned int fail_nth;
+	/* iotlb_sync_map() calls: one per iommu_map()/iommu_map_sg() */
+	unsigned long nr_sync;
 	/* Pages map_pages() mapped, by log2 of their size. */
 	unsigned long nr_pgsize[BITS_PER_LONG];
 };
@@ -144,8 +150,16 @@ static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
 	       (iova & (MOCK_GRANULE - 1));
 }
 
+static int mock_sync_map(struct iommu_domain *domain, unsigned long iova,
+			 size_t size)
+{
+	to_mock(domain)->nr_sync++;
+	return 0;
+}
+
 static const struct iommu_domain_ops mock_domain_ops = {
 	.map_pages = mock_map_pages,
+	.iotlb_sync_map = mock_sync_map,
 	.unmap_pages = mock_unmap_pages,
 	.iova_to_phys = mock_iova_to_phys,
 };
@@ -261,25 +275,100 @@ struct vcm_snap {
 	unsigned int nr_devs;
 	long nr_pages;
 	long nr_phys;
+	long nr_ctx;
+	unsigned long cpu_ranges;
+	u64 cpu_graph;
+	u64 graph;
+	u64 pt;
+	u64 phys;
 };
 
-static int snap_count(struct vcm_res *res, void *data)
+static u64 snap_mix(u64 h, u64 v)
 {
-	*(unsigned long *)data += res->nr_bindings;
-	return 0;
+	return (rol64(h, 23) ^ v) * GOLDEN_RATIO_64;
 }
 
-static void vcm_snap(struct vcm_test *t, struct vcm_snap *s)
+/* Everything a context holds: reservations and their bindings, in order. */
+static u64 snap_graph(struct vcm *vcm, unsigned long *nr_bindings)
 {
+	struct vcm_binding *b;
+	struct vcm_res *res;
+	struct rb_node *n;
+	u64 h = 0;
+
+	*nr_bindings = 0;
+	mutex_lock(&vcm->lock);
+	list_for_each_entry(res, &vcm->reservations, node) {
+		h = snap_mix(h, res->start);
+		h = snap_mix(h, res->size);
+		h = snap_mix(h, res->type | res->region << 4 | res->flags << 8 |
+				res->owns_phys << 16 | res->placed << 17);
+		for (n = rb_first(&res->bindings); n; n = rb_next(n)) {
+			b = rb_entry(n, struct vcm_binding, res_node);
+			h = snap_mix(h, b->offset);
+			h = snap_mix(h, (unsigned long)b->phys);
+			h = snap_mix(h, b->phys_offset);
+			h = snap_mix(h, b->size);
+			h = snap_mix(h, b->flags | b->mapped << 8);
+			(*nr_bindings)++;
+		}
+	}
+	mutex_unlock(&vcm->lock);
+	return h;
+}
+
+/* Every entry of the mock's page table. */
+static u64 snap_pt(struct vcm_mock *m)
+{
+	unsigned long idx;
+	u64 h = 0;
+	void *e;
+
+	xa_for_each(&m->pt, idx, e)
+		h = snap_mix(snap_mix(h, idx), xa_to_value(e));
+	return h;
+}
+
+/* Where a physical allocation is bound, in the order of its list. */
+static u64 snap_phys(struct vcm_phys *phys)
+{
+	struct vcm_binding *b;
+	u64 h = 0;
+
+	if (!phys)
+		return 0;
+	spin_lock_irq(&phys->lock);
+	list_for_each_entry(b, &phys->bindings, phys_node)
+		h = snap_mix(snap_mix(h, (unsigned long)b->res), b->offset);
+	h = snap_mix(h, phys->nr_bindings);
+	spin_unlock_irq(&phys->lock);
+	return h;
+}
+
+/* Also @phys's list of bindings and, if not NULL, the context @cpu. */
+static void vcm_snap_more(struct vcm_test *t, struct vcm_snap *s,
+			  struct vcm_phys *phys, struct vcm *cpu)
+{
+	unsigned long n;
+
+	s->cpu_graph = cpu ? snap_graph(cpu, &n) : 0;
+	s->cpu_ranges = cpu ? vcm_iova_nr_ranges(&cpu->space) : 0;
 	s->nr_res = t->vcm->nr_res;
 	s->nr_ranges = vcm_iova_nr_ranges(&t->vcm->space);
-	s->nr_bindings = 0;
-	vcm_walk_res(t->vcm, snap_count, &s->nr_bindings);
+	s->graph = snap_graph(t->vcm, &s->nr_bindings);
 	s->nr_mapped = t->mock->nr_mapped;
+	s->pt = snap_pt(t->mock);
+	s->phys = snap_phys(phys);
 	s->activations = t->vcm->activations;
 	s->nr_devs = t->vcm->nr_devs;
 	s->nr_pages = atomic_long_read(&vcm_nr_pages);
 	s->nr_phys = atomic_long_read(&vcm_nr_phys);
+	s->nr_ctx = atomic_long_read(&vcm_nr_ctx);
+}
+
+static void vcm_snap(struct vcm_test *t, struct vcm_snap *s)
+{
+	vcm_snap_more(t, s, NULL, NULL);
 }
 
 static void expect_snap_eq(struct kunit *test, const struct vcm_snap *a,
@@ -293,6 +382,15 @@ static void expect_snap_eq(struct kunit *test, const struct vcm_snap *a,
 	KUNIT_EXPECT_EQ(test, a->nr_devs, b->nr_devs);
 	KUNIT_EXPECT_EQ(test, a->nr_pages, b->nr_pages);
 	KUNIT_EXPECT_EQ(test, a->nr_phys, b->nr_phys);
+	KUNIT_EXPECT_EQ(test, a->nr_ctx, b->nr_ctx);
+	KUNIT_EXPECT_EQ(test, a->cpu_ranges, b->cpu_ranges);
+	KUNIT_EXPECT_EQ_MSG(test, a->cpu_graph, b->cpu_graph,
+			    "the kernel context changed");
+	KUNIT_EXPECT_EQ_MSG(test, a->graph, b->graph,
+			    "reservations or bindings changed");
+	KUNIT_EXPECT_EQ_MSG(test, a->pt, b->pt, "page table changed");
+	KUNIT_EXPECT_EQ_MSG(test, a->phys, b->phys,
+			    "a vcm_phys's bindings changed");
 }
 
 /* ---- Contexts ---------------------------------------------------------- */
@@ -330,6 +428,205 @@ static void vcm_test_create_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_destroy(vcm), 0);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(NULL), -EINVAL);
 	mock_destroy(test, m);
+}
+
+/* ---- A backend of the tests' own, to reach vcm_init() and the ops ----- */
+
+struct test_backend {
+	struct vcm vcm;
+	int activate_ret;
+	unsigned int map_fail_at;	/* the n-th ->map() fails */
+	unsigned int nr_map, nr_activate, nr_deactivate, nr_release;
+	u64 mapped;
+};
+
+static struct test_backend *to_tb(struct vcm *vcm)
+{
+	return container_of(vcm, struct test_backend, vcm);
+}
+
+static int tb_map(struct vcm *vcm, dma_addr_t addr, struct vcm_phys *phys,
+		  u64 phys_offset, u64 size, unsigned int flags)
+{
+	struct test_backend *tb = to_tb(vcm);
+
+	if (++tb->nr_map == tb->map_fail_at)
+		return -EIO;
+	tb->mapped += size;
+	return 0;
+}
+
+static void tb_unmap(struct vcm *vcm, dma_addr_t addr, u64 size)
+{
+	to_tb(vcm)->mapped -= size;
+}
+
+static int tb_place(struct vcm *vcm, struct vcm_phys *phys,
+		    unsigned int flags, dma_addr_t *addr)
+{
+	return -ENODEV;
+}
+
+static void tb_unplace(struct vcm *vcm, struct vcm_phys *phys,
+		       dma_addr_t addr)
+{
+}
+
+static int tb_activate(struct vcm *vcm)
+{
+	to_tb(vcm)->nr_activate++;
+	return to_tb(vcm)->activate_ret;
+}
+
+static void tb_deactivate(struct vcm *vcm)
+{
+	to_tb(vcm)->nr_deactivate++;
+}
+
+static void tb_release(struct vcm *vcm)
+{
+	to_tb(vcm)->nr_release++;
+}
+
+static int tb_init(struct test_backend *tb, const struct vcm_driver *drv,
+		   dma_addr_t start, u64 size, unsigned long pgsizes,
+		   unsigned int flags)
+{
+	memset(tb, 0, sizeof(*tb));
+	tb->vcm.driver = drv;
+	tb->vcm.start = start;
+	tb->vcm.size = size;
+	tb->vcm.pgsize_bitmap = pgsizes;
+	tb->vcm.flags = flags;
+	return vcm_init(&tb->vcm);
+}
+
+static void vcm_test_init_errors(struct kunit *test)
+{
+	static const struct vcm_driver no_release = {
+		.map = tb_map, .unmap = tb_unmap,
+	};
+	static const struct vcm_driver map_only = {
+		.map = tb_map, .release = tb_release,
+	};
+	static const struct vcm_driver unmap_only = {
+		.unmap = tb_unmap, .release = tb_release,
+	};
+	static const struct vcm_driver place_only = {
+		.place = tb_place, .release = tb_release,
+	};
+	static const struct vcm_driver placing = {
+		.place = tb_place, .unplace = tb_unplace, .release = tb_release,
+	};
+	static const struct vcm_driver good = {
+		.map = tb_map, .unmap = tb_unmap, .activate = tb_activate,
+		.deactivate = tb_deactivate, .release = tb_release,
+	};
+	struct test_backend *tb = kunit_kzalloc(test, sizeof(*tb), GFP_KERNEL);
+	long ctx = atomic_long_read(&vcm_nr_ctx);
+
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_EXPECT_EQ(test, vcm_init(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, NULL, 0, SZ_1M, SZ_4K, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &good, 0, SZ_1M, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &good, 0, 0, SZ_4K, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &no_release, 0, SZ_1M, SZ_4K, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &map_only, 0, SZ_1M, SZ_4K, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &unmap_only, 0, SZ_1M, SZ_4K, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &place_only, 0, SZ_1M, SZ_4K,
+				      VCM_CTX_PLACED), -EINVAL);
+	/* ->place() and VCM_CTX_PLACED go together. */
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &placing, 0, SZ_1M, SZ_4K, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &good, 0, SZ_1M, SZ_4K,
+				      VCM_CTX_PLACED), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &good, 0x800, SZ_1M, SZ_4K, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &good, 0, SZ_1M + 0x800, SZ_4K, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &good, (dma_addr_t)-SZ_1M, SZ_2M,
+				      SZ_4K, 0), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, tb->nr_release, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), ctx);
+
+	/* A backend that places memory itself, with its flag. */
+	KUNIT_ASSERT_EQ(test, tb_init(tb, &placing, 0, SZ_1G, SZ_4K,
+				      VCM_CTX_PLACED), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), ctx + 1);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(&tb->vcm), 0);
+	KUNIT_EXPECT_EQ(test, tb->nr_release, 1U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), ctx);
+}
+
+/* The backend's ->activate() and ->map() fail; the count saturates. */
+static void vcm_test_backend_errors(struct kunit *test)
+{
+	static const struct vcm_driver drv = {
+		.map = tb_map, .unmap = tb_unmap, .activate = tb_activate,
+		.deactivate = tb_deactivate, .release = tb_release,
+	};
+	struct test_backend *tb = kunit_kzalloc(test, sizeof(*tb), GFP_KERNEL);
+	struct vcm_phys *phys;
+	struct vcm_res *res;
+	struct vcm *v;
+
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	KUNIT_ASSERT_EQ(test, tb_init(tb, &drv, 0, SZ_16M, SZ_4K, 0), 0);
+	v = &tb->vcm;
+	phys = vcm_alloc(v, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	res = vcm_reserve(v, SZ_1M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, 0, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_512K, phys, 0, SZ_64K), 0);
+
+	/* ->activate() fails: nothing is mapped, ->deactivate() not called. */
+	tb->activate_ret = -EIO;
+	KUNIT_EXPECT_EQ(test, vcm_activate(v), -EIO);
+	KUNIT_EXPECT_FALSE(test, vcm_is_active(v));
+	KUNIT_EXPECT_EQ(test, tb->nr_map, 0U);
+	KUNIT_EXPECT_EQ(test, tb->nr_deactivate, 0U);
+	tb->activate_ret = 0;
+
+	/* The second binding fails: the first is unmapped, then deactivate. */
+	tb->map_fail_at = 2;
+	KUNIT_EXPECT_EQ(test, vcm_activate(v), -EIO);
+	KUNIT_EXPECT_FALSE(test, vcm_is_active(v));
+	KUNIT_EXPECT_EQ(test, tb->mapped, 0ULL);
+	KUNIT_EXPECT_EQ(test, tb->nr_activate, 2U);
+	KUNIT_EXPECT_EQ(test, tb->nr_deactivate, 1U);
+	tb->map_fail_at = 0;
+
+	KUNIT_EXPECT_EQ(test, vcm_activate(v), 0);
+	KUNIT_EXPECT_EQ(test, tb->mapped, (u64)SZ_128K);
+	/* The count saturates with an error instead of wrapping. */
+	mutex_lock(&v->lock);
+	v->activations = UINT_MAX;
+	mutex_unlock(&v->lock);
+	KUNIT_EXPECT_EQ(test, vcm_activate(v), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, v->activations, UINT_MAX);
+	mutex_lock(&v->lock);
+	v->activations = 1;
+	mutex_unlock(&v->lock);
+
+	/* A failing ->map() of a new binding while active changes nothing. */
+	tb->map_fail_at = tb->nr_map + 1;
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_256K, phys, 0, SZ_64K), -EIO);
+	KUNIT_EXPECT_EQ(test, res->nr_bindings, 2U);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 2U);
+	KUNIT_EXPECT_EQ(test, tb->mapped, (u64)SZ_128K);
+	tb->map_fail_at = 0;
+
+	vcm_deactivate(v);
+	KUNIT_EXPECT_EQ(test, tb->mapped, 0ULL);
+	KUNIT_EXPECT_EQ(test, tb->nr_deactivate, 2U);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(v), 0);
+	KUNIT_EXPECT_EQ(test, tb->nr_release, 1U);
 }
 
 static void vcm_test_activate(struct kunit *test)
@@ -566,9 +863,9 @@ static void vcm_test_alloc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 
 	/* When the large size fails, smaller ones are used. */
-	t->vcm->fail_nth = 2;	/* 1: parts array, 2: the 2 MiB block */
+	current->fail_nth = 2;	/* 1: parts array, 2: the 2 MiB block */
 	phys = vcm_alloc(t->vcm, SZ_2M, 0);
-	t->vcm->fail_nth = 0;
+	current->fail_nth = 0;
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_EXPECT_EQ(test, phys->count, SZ_2M / SZ_64K);
 	KUNIT_EXPECT_EQ(test, phys->parts[0].size, (u64)SZ_64K);
@@ -664,6 +961,13 @@ static void vcm_test_phys_wrappers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(NULL, 1)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(pages, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_sgt(NULL)), -EINVAL);
+	memset(&sgt, 0, sizeof(sgt));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_sgt(&sgt)), -EINVAL);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 2, GFP_KERNEL), 0);
+	sg_set_page(sgt.sgl, pages[0], PAGE_SIZE, 0);
+	sg_set_page(sg_next(sgt.sgl), pages[1], 0, 0);	/* empty entry */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_sgt(&sgt)), -EINVAL);
+	sg_free_table(&sgt);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_range(0, 0, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_range(0, SZ_4K, 0x100)),
 			-EINVAL);
@@ -990,8 +1294,11 @@ static void vcm_test_map_many_parts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
 	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	t->mock->nr_sync = 0;
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_4K, phys, poff, size), 0);
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, size / MOCK_GRANULE);
+	/* 40 parts go to iommu_map_sg() 16 at a time: one sync per call. */
+	KUNIT_EXPECT_EQ(test, t->mock->nr_sync, 3UL);
 	for (off = 0; off < size; off += SZ_4K) {
 		KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, poff + off, &pa,
 						       NULL), 0);
@@ -1026,6 +1333,14 @@ static void vcm_test_onetoone(struct kunit *test)
 	struct page *pages[2];
 	struct vcm *o2o;
 
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_onetoone_create(0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_onetoone_create(0x800, SZ_1M)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_onetoone_create(0, SZ_1M + 0x800)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(vcm_onetoone_create((dma_addr_t)-SZ_1M,
+						    SZ_2M)), -EOVERFLOW);
 	o2o = vcm_onetoone_create(0, BIT_ULL(52));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
 	KUNIT_EXPECT_EQ(test, vcm_activate(o2o), 0);
@@ -1156,8 +1471,36 @@ static int walk_stop(struct vcm_res *res, void *data)
 	return -EINTR;
 }
 
+/* A walk callback may use another context (its lock is another class). */
+static int walk_reserve_in(struct vcm_res *res, void *data)
+{
+	struct vcm_res *r = vcm_reserve(data, SZ_64K, 0, 0);
+
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	return vcm_unreserve(r);
+}
+
+/* vcm_phys_walk_bindings() from a hard interrupt handler. */
+struct walk_irq {
+	struct irq_work work;
+	struct vcm_phys *phys;
+	struct walk w;
+	bool in_irq;
+	int ret;
+};
+
+static void walk_irq_fn(struct irq_work *work)
+{
+	struct walk_irq *wi = container_of(work, struct walk_irq, work);
+
+	wi->in_irq = in_hardirq();
+	wi->ret = vcm_phys_walk_bindings(wi->phys, walk_binding, &wi->w);
+}
+
 static void vcm_test_walk(struct kunit *test)
 {
+	struct walk_irq wi = { .ret = -EINPROGRESS };
 	struct vcm_test *t = test->priv;
 	struct vcm_mock *m2 = mock_create(test);
 	struct vcm_res *r1, *r2, *r3;
@@ -1202,6 +1545,21 @@ static void vcm_test_walk(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, w.n, 2U);
 	KUNIT_EXPECT_EQ(test, w.seen[0].offset, 0ULL);	/* sorted */
 	KUNIT_EXPECT_EQ(test, w.seen[1].offset, (u64)SZ_512K);
+
+	/* Nesting contexts in a callback: lockdep sees two classes. */
+	KUNIT_EXPECT_EQ(test, vcm_walk_res(t->vcm, walk_reserve_in, v2), 0);
+
+	/*
+	 * From hard interrupt context: lockdep checks that the phys lock is
+	 * taken with interrupts disabled everywhere else too.
+	 */
+	wi.phys = phys;
+	init_irq_work(&wi.work, walk_irq_fn);
+	KUNIT_EXPECT_TRUE(test, irq_work_queue(&wi.work));
+	irq_work_sync(&wi.work);
+	KUNIT_EXPECT_EQ(test, wi.ret, 0);
+	KUNIT_EXPECT_TRUE(test, wi.in_irq);
+	KUNIT_EXPECT_EQ(test, wi.w.n, 3U);
 	KUNIT_EXPECT_EQ(test, vcm_walk_res(NULL, walk_res, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vcm_res_walk_bindings(r1, NULL, NULL),
 			-EINVAL);
@@ -1308,6 +1666,75 @@ static int fi_alloc(struct vcm_test *t)
 	return 0;
 }
 
+static int fi_alloc_noctx(struct vcm_test *t)
+{
+	struct vcm_phys *phys = vcm_alloc(NULL, SZ_2M + SZ_64K + SZ_4K, 0);
+
+	if (IS_ERR(phys))
+		return PTR_ERR(phys);
+	vcm_free(phys);
+	return 0;
+}
+
+static struct page *fi_pages[4];
+static struct sg_table fi_sgt;
+static struct vcm_phys *fi_wrapped;
+
+static int fi_from_pages(struct vcm_test *t)
+{
+	fi_wrapped = vcm_phys_from_pages(fi_pages, ARRAY_SIZE(fi_pages));
+	return PTR_ERR_OR_ZERO(fi_wrapped);
+}
+
+static int fi_from_sgt(struct vcm_test *t)
+{
+	fi_wrapped = vcm_phys_from_sgt(&fi_sgt);
+	return PTR_ERR_OR_ZERO(fi_wrapped);
+}
+
+static int fi_from_range(struct vcm_test *t)
+{
+	fi_wrapped = vcm_phys_from_range(0xfee00000, SZ_4K, VCM_MMIO);
+	return PTR_ERR_OR_ZERO(fi_wrapped);
+}
+
+static void fi_free_wrapped(struct vcm_test *t)
+{
+	vcm_free(fi_wrapped);
+}
+
+static struct vcm *fi_ctx, *fi_cpu;
+
+static int fi_create_iommu(struct vcm_test *t)
+{
+	fi_ctx = vcm_iommu_create(&t->mock->domain, MOCK_START, SZ_16M);
+	return PTR_ERR_OR_ZERO(fi_ctx);
+}
+
+static int fi_create_onetoone(struct vcm_test *t)
+{
+	fi_ctx = vcm_onetoone_create(0, SZ_1G);
+	return PTR_ERR_OR_ZERO(fi_ctx);
+}
+
+static int fi_create_kernel(struct vcm_test *t)
+{
+	fi_ctx = vcm_kernel_create();
+	return PTR_ERR_OR_ZERO(fi_ctx);
+}
+
+static void fi_destroy_ctx(struct vcm_test *t)
+{
+	vcm_destroy(fi_ctx);
+}
+
+/* The kernel backend's placement: kvmalloc() and vmap(). */
+static int fi_map_cpu(struct vcm_test *t)
+{
+	fi_res = vcm_map(fi_cpu, fi_phys, 0);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
 static void fi_nothing(struct vcm_test *t)
 {
 }
@@ -1321,12 +1748,23 @@ static const struct vcm_op fi_ops[] = {
 	{ "activate", fi_activate, fi_deactivate },
 	{ "assoc", fi_assoc, fi_deassoc },
 	{ "alloc", fi_alloc, fi_nothing },
+	{ "alloc without a context", fi_alloc_noctx, fi_nothing },
+	{ "phys_from_pages", fi_from_pages, fi_free_wrapped },
+	{ "phys_from_sgt", fi_from_sgt, fi_free_wrapped },
+	{ "phys_from_range", fi_from_range, fi_free_wrapped },
+	{ "iommu_create", fi_create_iommu, fi_destroy_ctx },
+	{ "onetoone_create", fi_create_onetoone, fi_destroy_ctx },
+	{ "kernel_create", fi_create_kernel, fi_destroy_ctx },
+	{ "map into the kernel context", fi_map_cpu, fi_unmap },
 };
 
 /*
- * Fail the n-th allocation (or, with @mock, the n-th IOMMU map) of @op
+ * Fail the n-th fault point (or, with @mock, the n-th IOMMU map) of @op
  * for n = 1, 2, ... until @op succeeds without reaching the n-th one;
- * every failure must leave the graph as it was.
+ * every failure must leave the graph, the page table and the allocation
+ * counters as they were. The fault points are those of the fail_vcm
+ * fault-injection attribute, reached through the framework's per-task
+ * fail-nth (current->fail_nth, as /proc/self/fail-nth sets it).
  */
 static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
 			   const struct vcm_op *op, bool mock)
@@ -1335,27 +1773,34 @@ static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
 	unsigned int n, left;
 	int ret;
 
+	/* Each call chain has at least one fault point: n = 1 must fail. */
 	for (n = 1; n < 256; n++) {
-		vcm_snap(t, &before);
+		vcm_snap_more(t, &before, fi_phys, fi_cpu);
 		if (mock)
 			t->mock->fail_nth = n;
 		else
-			t->vcm->fail_nth = n;
+			current->fail_nth = n;
 		ret = op->run(t);
-		left = mock ? t->mock->fail_nth : t->vcm->fail_nth;
+		left = mock ? t->mock->fail_nth : current->fail_nth;
 		t->mock->fail_nth = 0;
-		t->vcm->fail_nth = 0;
+		current->fail_nth = 0;
 		if (!ret) {
 			op->undo(t);
-			vcm_snap(t, &after);
+			vcm_snap_more(t, &after, fi_phys, fi_cpu);
 			expect_snap_eq(test, &before, &after);
-			if (left)
+			if (left) {
+				KUNIT_EXPECT_TRUE_MSG(test, mock || n > 1,
+						      "%s: no fault point",
+						      op->name);
 				return;
+			}
 			continue;
 		}
 		KUNIT_EXPECT_EQ_MSG(test, left, 0U, "%s failed by itself: %d",
 				    op->name, ret);
-		vcm_snap(t, &after);
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "%s, failure %u",
+				    op->name, n);
+		vcm_snap_more(t, &after, fi_phys, fi_cpu);
 		expect_snap_eq(test, &before, &after);
 		if (left)
 			return;
@@ -1368,9 +1813,22 @@ static void vcm_test_fault_injection(struct kunit *test)
 	struct vcm_test *t = test->priv;
 	struct vcm_phys *other;
 	struct vcm_res *busy;
+	struct page *block;
 	unsigned int i;
 	bool active;
 
+	block = alloc_pages(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	for (i = 0; i < ARRAY_SIZE(fi_pages); i++)
+		fi_pages[i] = nth_page(block, i ^ 1);	/* 4 parts */
+	if (sg_alloc_table_from_pages(&fi_sgt, fi_pages, ARRAY_SIZE(fi_pages),
+				      0, ARRAY_SIZE(fi_pages) * PAGE_SIZE,
+				      GFP_KERNEL)) {
+		__free_pages(block, 2);
+		KUNIT_FAIL_AND_ABORT(test, "sg_alloc_table_from_pages()\n");
+	}
+	fi_cpu = vcm_kernel_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fi_cpu));
 	fi_phys = vcm_alloc(t->vcm, SZ_2M + SZ_128K, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fi_phys));
 	other = vcm_alloc(t->vcm, SZ_64K, 0);
@@ -1381,6 +1839,8 @@ static void vcm_test_fault_injection(struct kunit *test)
 	busy = vcm_map(t->vcm, other, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(busy));
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(fi_win, SZ_4M, other, 0, SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(fi_win, 0, fi_phys, SZ_64K, SZ_64K),
+			0);
 
 	for (active = false; ; active = true) {
 		for (i = 0; i < ARRAY_SIZE(fi_ops); i++) {
@@ -1399,39 +1859,10 @@ static void vcm_test_fault_injection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_unmap(fi_win), 0);
 	KUNIT_EXPECT_EQ(test, vcm_free(other), 0);
 	KUNIT_EXPECT_EQ(test, vcm_free(fi_phys), 0);
-}
-
-/* Placement by a backend (kernel context) under failure injection. */
-static void vcm_test_fault_injection_kernel(struct kunit *test)
-{
-	struct vcm_phys *phys;
-	struct vcm_res *res;
-	struct vcm *cpu;
-	unsigned int n;
-
-	cpu = vcm_kernel_create();
-	KUNIT_ASSERT_FALSE(test, IS_ERR(cpu));
-	phys = vcm_alloc(NULL, SZ_64K, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
-	for (n = 1; n < 16; n++) {
-		unsigned long ranges = vcm_iova_nr_ranges(&cpu->space);
-
-		cpu->fail_nth = n;
-		res = vcm_map(cpu, phys, 0);
-		if (!IS_ERR(res)) {
-			KUNIT_EXPECT_NE(test, cpu->fail_nth, 0U);
-			cpu->fail_nth = 0;
-			KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
-			break;
-		}
-		KUNIT_EXPECT_EQ(test, PTR_ERR(res), -ENOMEM);
-		KUNIT_EXPECT_EQ(test, cpu->nr_res, 0UL);
-		KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&cpu->space), ranges);
-		KUNIT_EXPECT_EQ(test, phys->nr_bindings, 0U);
-	}
-	cpu->fail_nth = 0;
-	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
-	KUNIT_EXPECT_EQ(test, vcm_destroy(cpu), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(fi_cpu), 0);
+	fi_cpu = NULL;
+	sg_free_table(&fi_sgt);
+	__free_pages(block, 2);
 }
 
 /* ---- Randomized test against a reference model ------------------------- */
@@ -1439,12 +1870,45 @@ static void vcm_test_fault_injection_kernel(struct kunit *test)
 #define RND_RES		4
 #define RND_SLOTS	16	/* 64 KiB slots of a 1 MiB reservation */
 
+/*
+ * Every slot of every live reservation translates as the model says: a
+ * bound slot to its byte of @phys, a free one to nothing.
+ */
+static void rnd_check(struct kunit *test, struct vcm_test *t,
+		      struct vcm_res **res, u8 (*model)[RND_SLOTS],
+		      u8 (*pslot)[RND_SLOTS], struct vcm_phys *phys)
+{
+	unsigned int r, i;
+	phys_addr_t pa;
+
+	for (r = 0; r < RND_RES; r++) {
+		if (!res[r])
+			continue;
+		for (i = 0; i < RND_SLOTS; i++) {
+			u64 in = 0x40 * (i + 1) + r * 0x1000;
+			u64 poff = (u64)pslot[r][i] * SZ_64K + in;
+			dma_addr_t iova = res[r]->start + (u64)i * SZ_64K + in;
+
+			pa = 0;
+			if (model[r][i])
+				KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, poff,
+								       &pa,
+								       NULL),
+						0);
+			KUNIT_ASSERT_EQ_MSG(test, mock_translate(t->mock, iova),
+					    pa, "reservation %u slot %u", r, i);
+		}
+	}
+}
+
 static void vcm_test_random(struct kunit *test)
 {
 	struct vcm_test *t = test->priv;
 	struct vcm_res *res[RND_RES] = { };
 	/* Model: per slot, 0 when free, else 1 + length in slots at start. */
 	u8 model[RND_RES][RND_SLOTS] = { };
+	/* For a bound slot: which 64 KiB slot of phys it shows. */
+	u8 pslot[RND_RES][RND_SLOTS] = { };
 	unsigned long mapped = 0;
 	struct vcm_phys *phys;
 	unsigned int i, r, step;
@@ -1465,6 +1929,7 @@ static void vcm_test_random(struct kunit *test)
 		if (!res[r]) {
 			res[r] = vcm_reserve(t->vcm, RND_SLOTS * SZ_64K, 0, 0);
 			KUNIT_ASSERT_FALSE(test, IS_ERR(res[r]));
+			rnd_check(test, t, res, model, pslot, phys);
 			continue;
 		}
 		switch (op) {
@@ -1487,6 +1952,8 @@ static void vcm_test_random(struct kunit *test)
 				model[r][s] = len + 1;
 				for (i = s + 1; i < s + len; i++)
 					model[r][i] = 1;
+				for (i = 0; i < len; i++)
+					pslot[r][s + i] = i;
 				mapped += len * (SZ_64K / MOCK_GRANULE);
 			}
 			break;
@@ -1512,6 +1979,7 @@ static void vcm_test_random(struct kunit *test)
 			break;
 		}
 		KUNIT_ASSERT_EQ(test, t->mock->nr_mapped, mapped);
+		rnd_check(test, t, res, model, pslot, phys);
 	}
 	KUNIT_EXPECT_EQ(test, t->mock->mismatches, 0UL);
 	for (r = 0; r < RND_RES; r++)
@@ -1768,6 +2236,8 @@ static void vcm_test_window_calls(struct kunit *test)
 
 static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_create_errors),
+	KUNIT_CASE(vcm_test_init_errors),
+	KUNIT_CASE(vcm_test_backend_errors),
 	KUNIT_CASE(vcm_test_exit_partial),
 	KUNIT_CASE(vcm_test_activate),
 	KUNIT_CASE(vcm_test_destroy_leftovers),
@@ -1786,7 +2256,6 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_kernel),
 	KUNIT_CASE(vcm_test_walk),
 	KUNIT_CASE(vcm_test_fault_injection),
-	KUNIT_CASE(vcm_test_fault_injection_kernel),
 	KUNIT_CASE(vcm_test_random),
 	KUNIT_CASE(vcm_test_video_pipeline),
 	{}
@@ -2007,12 +2476,12 @@ static void vcm_dma_test_region_fault(struct kunit *test)
 	unsigned int n, nr;
 
 	for (n = 1; n <= 6; n++) {
-		vcm->fail_nth = n;
+		current->fail_nth = n;
 		KUNIT_EXPECT_EQ(test,
 				vcm_dma_reserve_ranges(d->vd, d->dev, start,
 						       last, type, 3),
 				-ENOMEM);
-		vcm->fail_nth = 0;
+		current->fail_nth = 0;
 		vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
 		KUNIT_EXPECT_EQ(test, nr, 0U);
 	}
