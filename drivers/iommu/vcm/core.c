@@ -100,8 +100,9 @@ static bool vcm_aligned(const struct vcm *vcm, u64 val)
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL if a field is missing, @start or @size is
  * not aligned to the granule, @size is 0 or the ops are inconsistent;
- * -EOVERFLOW if @start + @size overflows; -ENOMEM if the IOVA space
- * cannot be set up. On error the backend still owns and frees @vcm.
+ * -EOVERFLOW if @start + @size overflows, or the space has more granules
+ * than the IOVA allocator numbers (VCM_IOVA_MAX_PFN); -ENOMEM if the
+ * IOVA space cannot be set up. On error the backend still owns and frees @vcm.
  */
 int vcm_init(struct vcm *vcm)
 {
@@ -157,7 +158,8 @@ static void vcm_binding_info(const struct vcm_binding *b,
  * unbound. Other physical allocations stay valid. Devices associated with
  * @vcm are deassociated. The backend then frees @vcm.
  *
- * Context: Process context; may sleep. Takes the context's lock.
+ * Context: Process context; may sleep. Takes the context's lock, then the
+ * vcm_phys locks of the bindings it removes.
  * Return: 0 on success; -EINVAL if @vcm is NULL; -EBUSY if the context is
  * active, and then nothing changes.
  */
@@ -254,8 +256,9 @@ static void vcm_unmap_all(struct vcm *vcm)
  * * -EINVAL if @vcm is NULL;
  * * -EOVERFLOW if the count would overflow;
  * * -ENOMEM if memory ran out while mapping a binding;
- * * for an IOMMU context, another error of iommu_map() (-EINVAL if the
- *   domain refuses a range or has no map_pages op);
+ * * for an IOMMU context, another error of iommu_map_sg() or iommu_map()
+ *   (-EINVAL if the domain refuses a range, -ENODEV if it has no
+ *   map_pages op), or -EIO if the IOMMU core mapped less than asked;
  * * the error of a backend's ->activate() op, for backends that have one
  *   (none of the built-in ones do).
  */
@@ -553,11 +556,16 @@ static struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 	if (vcm->flags & VCM_CTX_PLACED)
 		return ERR_PTR(-EOPNOTSUPP);
 	/* The last granule wholly at or below @limit. */
-	if ((u64)limit == U64_MAX)
+	if ((u64)limit == U64_MAX) {
 		limit_pfn = vcm->space.end_pfn;
-	else
-		limit_pfn = min_t(u64, (((u64)limit + 1) >> vcm_shift(vcm)),
-				  vcm->space.end_pfn + 1) - 1;
+	} else {
+		u64 whole = ((u64)limit + 1) >> vcm_shift(vcm);
+
+		/* Not even the first granule of the bus ends below @limit. */
+		if (!whole)
+			return ERR_PTR(-ERANGE);
+		limit_pfn = min_t(u64, whole, vcm->space.end_pfn + 1) - 1;
+	}
 	if (limit < vcm->start || limit_pfn < vcm->space.start_pfn)
 		return ERR_PTR(-ERANGE);
 	if (size > vcm->size || align > vcm->size)
@@ -954,9 +962,9 @@ err:
  *
  * Context: Process context; may sleep. Takes no lock.
  * Return: the allocation; ERR_PTR(-EINVAL) if @size is 0 or not aligned
- * or a flag is unknown; ERR_PTR(-E2BIG) if a contiguous part would be
- * larger than the page allocator's largest block; ERR_PTR(-ENOMEM) if
- * memory ran out.
+ * or a flag is unknown; ERR_PTR(-E2BIG) if a contiguous part, or every
+ * page size of @vcm, is larger than the page allocator's largest block;
+ * ERR_PTR(-ENOMEM) if memory ran out.
  */
 struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags)
 {
@@ -1630,16 +1638,18 @@ static struct vcm_res *__vcm_map(struct vcm *vcm, struct vcm_phys *phys,
  *   reach @phys: not physically contiguous (one-to-one), MMIO or without
  *   struct pages (kernel CPU);
  * * ERR_PTR(-ENOSPC) if @phys is larger than the context or no free
- *   range fits;
- * * ERR_PTR(-ERANGE) if the address the backend chose is outside the
- *   context, or the memory is beyond the bus addresses (one-to-one);
- * * ERR_PTR(-EADDRINUSE) if the address the backend chose overlaps a
- *   reservation (one-to-one);
+ *   range fits (IOMMU);
+ * * ERR_PTR(-ERANGE) if the range the backend chose is not wholly inside
+ *   the context, or the memory is beyond the bus addresses (one-to-one);
+ * * ERR_PTR(-EADDRINUSE) if the range the backend chose overlaps a
+ *   reservation (one-to-one, kernel CPU);
  * * ERR_PTR(-E2BIG) if @phys has more pages than vmap() takes (kernel
  *   CPU);
  * * ERR_PTR(-ENOMEM) if memory or vmalloc space ran out;
- * * for an active IOMMU context, another error of iommu_map() (-EINVAL
- *   if the domain refuses the range).
+ * * for an active IOMMU context, another error of iommu_map_sg() or
+ *   iommu_map() (-EINVAL if the domain refuses the range, -ENODEV if it
+ *   has no map_pages op), or -EIO if the IOMMU core mapped less than
+ *   asked.
  */
 struct vcm_res *vcm_map(struct vcm *vcm, struct vcm_phys *phys,
 			unsigned int flags)
@@ -1707,17 +1717,20 @@ EXPORT_SYMBOL_GPL(vcm_unmap);
  *   PAGE_SIZE and of the granule, or a flag of @alloc_flags or @res_flags
  *   is unknown;
  * * ERR_PTR(-E2BIG) if a contiguous part (VCM_ALLOC_CONTIG, or any
- *   one-to-one context) would be larger than the page allocator's largest
- *   block, or the memory has more pages than vmap() takes (kernel CPU);
+ *   one-to-one context), or every page size of @vcm, is larger than the
+ *   page allocator's largest block, or the memory has more pages than
+ *   vmap() takes (kernel CPU);
  * * ERR_PTR(-ENOSPC) if @size is larger than the context or no free range
- *   fits;
+ *   fits (IOMMU);
  * * ERR_PTR(-ERANGE) if the memory is beyond the bus addresses or the
- *   context's range (one-to-one);
+ *   context's range (one-to-one, kernel CPU);
  * * ERR_PTR(-EADDRINUSE) if the memory's address overlaps a reservation
- *   (one-to-one);
+ *   (one-to-one, kernel CPU);
  * * ERR_PTR(-ENOMEM) if memory or vmalloc space ran out;
- * * for an active IOMMU context, another error of iommu_map() (-EINVAL
- *   if the domain refuses the range).
+ * * for an active IOMMU context, another error of iommu_map_sg() or
+ *   iommu_map() (-EINVAL if the domain refuses the range, -ENODEV if it
+ *   has no map_pages op), or -EIO if the IOMMU core mapped less than
+ *   asked.
  */
 struct vcm_res *vcm_make_binding(struct vcm *vcm, u64 size,
 				 unsigned int alloc_flags,

@@ -46,6 +46,7 @@ struct vcm_mock {
 	unsigned long nr_mapped;
 	unsigned long mismatches;
 	unsigned int fail_nth;
+	int fail_err;		/* what the failing map returns; -ENOMEM if 0 */
 	/* iotlb_sync_map() calls: one per iommu_map()/iommu_map_sg() */
 	unsigned long nr_sync;
 	/* Pages map_pages() mapped, by log2 of their size. */
@@ -75,7 +76,7 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 	size_t i;
 
 	if (m->fail_nth && !--m->fail_nth)
-		return -ENOMEM;
+		return m->fail_err ?: -ENOMEM;
 	for (i = 0; i < pgcount; i++) {
 		unsigned long idx = (iova + i * pgsize) >> MOCK_SHIFT;
 		unsigned long pfn = (paddr + i * pgsize) >> MOCK_SHIFT;
@@ -1574,6 +1575,138 @@ static void vcm_test_walk(struct kunit *test)
 	mock_destroy(test, m2);
 }
 
+static int walk_binding_stop(const struct vcm_binding_info *info,
+			     void *data)
+{
+	return -EINTR;
+}
+
+/* Error codes of the less travelled paths; each leaves nothing behind. */
+static void vcm_test_more_errors(struct kunit *test)
+{
+	static const struct vcm_driver drv = {
+		.map = tb_map, .unmap = tb_unmap, .release = tb_release,
+	};
+	struct test_backend *tb = kunit_kzalloc(test, sizeof(*tb), GFP_KERNEL);
+	struct vcm_test *t = test->priv;
+	struct vcm_mock *m = mock_create(test);
+	struct vcm_res *res, *region;
+	struct vcm_binding_info info;
+	struct vcm_snap before, after;
+	struct vcm_phys *phys, *odd;
+	struct vcm *v, *o2o, *cpu;
+	struct page *page;
+
+	KUNIT_ASSERT_NOT_NULL(test, tb);
+	/* More granules than the IOVA allocator numbers. */
+	KUNIT_EXPECT_EQ(test, tb_init(tb, &drv, 0, BIT_ULL(63), 1, 0),
+			-EOVERFLOW);
+
+	/* A limit that ends before the first whole granule. */
+	v = vcm_iommu_create(&m->domain, 0, SZ_1M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_below(v, SZ_4K, 0, 0x7ff,
+							0)), -ERANGE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_below(NULL, SZ_4K, 0,
+							SZ_1M, 0)), -EINVAL);
+	res = vcm_reserve_below(v, SZ_4K, 0, SZ_4K - 1, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, (u64)res->start, 0ULL);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(v, SZ_2M, 0, 0)),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, v->nr_res, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(v), 0);
+
+	/* No page size of the context that the page allocator can give. */
+	m->domain.pgsize_bitmap = SZ_1G;
+	v = vcm_iommu_create(&m->domain, 0, SZ_1G);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(v));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(v, SZ_1G, 0)), -E2BIG);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(v), 0);
+	m->domain.pgsize_bitmap = MOCK_PGSIZES;
+	mock_destroy(test, m);
+
+	odd = vcm_phys_from_range(0xfee00800, SZ_4K, VCM_MMIO);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(odd));
+	vcm_snap(t, &before);
+	KUNIT_EXPECT_EQ(test,
+			PTR_ERR(vcm_reserve_region(t->vcm, (dma_addr_t)-SZ_4K,
+						   SZ_8K, VCM_REGION_MSI)),
+			-EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, vcm_res_find_binding(NULL, 0, &info), -EINVAL);
+
+	/* More than the context; a part not aligned to the granule. */
+	phys = vcm_phys_from_range(0, SZ_2G, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(t->vcm, phys, 0)), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(t->vcm, odd, 0)), -EINVAL);
+	vcm_snap(t, &after);
+	expect_snap_eq(test, &before, &after);
+
+	/* Walks end with what the callback returned. */
+	phys = vcm_alloc(t->vcm, SZ_4K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	res = vcm_reserve(t->vcm, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
+	KUNIT_EXPECT_EQ(test, vcm_res_find_binding(res, 0, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, 0, SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_res_walk_bindings(res, walk_binding_stop,
+						    NULL), -EINTR);
+	KUNIT_EXPECT_EQ(test, vcm_phys_walk_bindings(phys, walk_binding_stop,
+						     NULL), -EINTR);
+
+	/* The IOMMU refuses a map with an error of its own. */
+	t->mock->fail_nth = 1;
+	t->mock->fail_err = -EINVAL;
+	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), -EINVAL);
+	t->mock->fail_nth = 0;
+	t->mock->fail_err = 0;
+	KUNIT_EXPECT_FALSE(test, vcm_is_active(t->vcm));
+	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+
+	/* One-to-one: beyond the bus, too large, in a region's way. */
+	o2o = vcm_onetoone_create(BIT_ULL(50), SZ_1M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(o2o, SZ_4K, 0, 0)),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(o2o), 0);
+	o2o = vcm_onetoone_create(0, BIT_ULL(52));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(o2o, SZ_1G, 0, 0)),
+			-E2BIG);
+	region = vcm_reserve_at(o2o, 0, BIT_ULL(52), VCM_REGION);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(region));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(o2o, SZ_4K, 0, 0)),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, o2o->nr_res, 1UL);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(region), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(o2o), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(odd), 0);
+
+	/* Kernel CPU: memory without struct pages, more than vmap() takes. */
+	cpu = vcm_kernel_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cpu));
+	phys = vcm_phys_from_range(BIT_ULL(45), SZ_4K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(cpu, phys, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	phys = vcm_phys_from_range(page_to_phys(page), BIT_ULL(44), 0);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(phys));
+	if (!IS_ERR(phys)) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(cpu, phys, 0)), -E2BIG);
+		KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
+	}
+	__free_page(page);
+	KUNIT_EXPECT_EQ(test, cpu->nr_res, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(cpu), 0);
+}
+
 /* ---- Failure injection ------------------------------------------------- */
 
 struct vcm_op {
@@ -1600,6 +1733,26 @@ static int fi_reserve_at(struct vcm_test *t)
 {
 	fi_res = vcm_reserve_at(t->vcm, MOCK_START + SZ_2M, SZ_64K, 0);
 	return PTR_ERR_OR_ZERO(fi_res);
+}
+
+static int fi_reserve_below(struct vcm_test *t)
+{
+	fi_res = vcm_reserve_below(t->vcm, SZ_64K, 0, MOCK_START + SZ_16M - 1,
+				   0);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
+static int fi_reserve_region(struct vcm_test *t)
+{
+	fi_res = vcm_reserve_region(t->vcm, MOCK_START + SZ_4M, SZ_64K,
+				    VCM_REGION_MSI);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
+static int fi_bind_at_flags(struct vcm_test *t)
+{
+	return vcm_bind_at_flags(fi_win, SZ_64K, fi_phys, 0, fi_phys->size,
+				 VCM_READ | VCM_CACHE);
 }
 
 static int fi_bind_at(struct vcm_test *t)
@@ -1742,7 +1895,10 @@ static void fi_nothing(struct vcm_test *t)
 static const struct vcm_op fi_ops[] = {
 	{ "reserve", fi_reserve, fi_unreserve },
 	{ "reserve_at", fi_reserve_at, fi_unreserve },
+	{ "reserve_below", fi_reserve_below, fi_unreserve },
+	{ "reserve_region", fi_reserve_region, fi_unreserve },
 	{ "bind_at", fi_bind_at, fi_unbind_at },
+	{ "bind_at_flags", fi_bind_at_flags, fi_unbind_at },
 	{ "map", fi_map, fi_unmap },
 	{ "make_binding", fi_make_binding, fi_destroy_binding },
 	{ "activate", fi_activate, fi_deactivate },
@@ -2255,7 +2411,8 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_onetoone),
 	KUNIT_CASE(vcm_test_kernel),
 	KUNIT_CASE(vcm_test_walk),
-	KUNIT_CASE(vcm_test_fault_injection),
+	KUNIT_CASE(vcm_test_more_errors),
+	KUNIT_CASE_SLOW(vcm_test_fault_injection),
 	KUNIT_CASE(vcm_test_random),
 	KUNIT_CASE(vcm_test_video_pipeline),
 	{}
