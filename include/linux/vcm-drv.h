@@ -69,8 +69,12 @@ struct vcm_driver {
  *	the context. Lock order: @lock, then a &vcm_phys.lock, then the IOVA
  *	space's lock. Each context's @lock has its own lockdep class
  *	(@lock_key), so that a walk callback may call into another context;
- *	lockdep then checks the order between the two.
- * @lock_key: lockdep class of @lock, registered by vcm_init()
+ *	lockdep then checks the order between the two. The price, with
+ *	CONFIG_LOCKDEP only: one of lockdep's MAX_LOCKDEP_KEYS per live
+ *	context, a synchronize_rcu() in vcm_destroy(), and no inference
+ *	from one context's lock order to another's.
+ * @lock_key: lockdep class of @lock, registered by vcm_init(); the reason
+ *	why a context must not be in static memory
  * @space: IOVA space of the context
  * @reservations: every reservation of the context
  * @nr_res: number of entries in @reservations

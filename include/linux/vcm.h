@@ -13,7 +13,8 @@
  *
  * Sleeping and locking: every function of this header may sleep (they
  * take the context's mutex and allocate with GFP_KERNEL), except these,
- * which are safe in any context, interrupt handlers included:
+ * which are safe in any context, interrupt handlers included (on
+ * PREEMPT_RT, where spinlocks sleep, threaded ones only):
  * vcm_phys_addr_at(), the vcm_phys_next_part() walker, vcm_from_dev(),
  * vcm_kernel_addr(), and vcm_phys_walk_bindings(), which runs its
  * callback under a vcm_phys's spinlock with interrupts disabled. Calls on

@@ -6,6 +6,7 @@
 
 #include <linux/err.h>
 #include <linux/iommu.h>
+#include <linux/limits.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -39,16 +40,18 @@ static int vcm_iommu_prot(unsigned int flags)
 }
 
 /*
- * Runs of memory with struct pages go to iommu_map_sg() in batches of
- * VCM_IOMMU_BATCH scatterlist entries, so that a binding costs one
- * iotlb_sync_map() per batch rather than one per part; iommu_map_sg()
- * merges physically adjacent entries, so the IOMMU core still sees whole
- * runs and picks the largest page sizes of domain->pgsize_bitmap that
- * their alignment allows. MMIO (no struct page) goes to iommu_map().
+ * A binding that lies in one part is one iommu_map() call. Otherwise runs
+ * of memory with struct pages go to iommu_map_sg() in batches of
+ * VCM_IOMMU_BATCH scatterlist entries, physically adjacent parts merged
+ * into one entry, so that a binding costs one iotlb_sync_map() per batch
+ * rather than one per part and the IOMMU core sees whole runs, for the
+ * largest page sizes of domain->pgsize_bitmap their alignment allows.
+ * MMIO (no struct page) goes to iommu_map().
  */
 #define VCM_IOMMU_BATCH	16
-/* An entry's length is an unsigned int: split longer runs. */
-#define VCM_IOMMU_SG_MAX	SZ_2G
+/* An entry's length is an unsigned int, the result of a batch an ssize_t. */
+#define VCM_IOMMU_SG_MAX	SZ_1G
+#define VCM_IOMMU_BATCH_MAX	((u64)SSIZE_MAX & ~(u64)(SZ_1G - 1))
 
 struct vcm_iommu_batch {
 	struct iommu_domain *domain;
@@ -91,17 +94,32 @@ static int vcm_iommu_add(struct vcm_iommu_batch *bt, phys_addr_t pa, u64 len)
 	int ret;
 
 	while (len) {
+		struct scatterlist *last = bt->n ? &bt->sg[bt->n - 1] : NULL;
 		u64 chunk = min_t(u64, len, VCM_IOMMU_SG_MAX);
 
-		if (bt->n == VCM_IOMMU_BATCH) {
+		if (bt->pending + chunk > VCM_IOMMU_BATCH_MAX) {
 			ret = vcm_iommu_flush(bt);
 			if (ret)
 				return ret;
+			last = NULL;
 		}
-		if (!bt->n)
-			sg_init_table(bt->sg, VCM_IOMMU_BATCH);
-		sg_set_page(&bt->sg[bt->n++], pfn_to_page(PHYS_PFN(pa)), chunk,
-			    offset_in_page(pa));
+		/* Physically adjacent to the last entry: grow it. */
+		if (last && sg_phys(last) + last->length == pa &&
+		    last->length < VCM_IOMMU_SG_MAX) {
+			chunk = min_t(u64, chunk,
+				      VCM_IOMMU_SG_MAX - last->length);
+			last->length += chunk;
+		} else {
+			if (bt->n == VCM_IOMMU_BATCH) {
+				ret = vcm_iommu_flush(bt);
+				if (ret)
+					return ret;
+			}
+			if (!bt->n)
+				sg_init_table(bt->sg, VCM_IOMMU_BATCH);
+			sg_set_page(&bt->sg[bt->n++], pfn_to_page(PHYS_PFN(pa)),
+				    chunk, offset_in_page(pa));
+		}
 		bt->pending += chunk;
 		pa += chunk;
 		len -= chunk;
@@ -138,6 +156,15 @@ static int vcm_iommu_map(struct vcm *vcm, dma_addr_t addr,
 	u64 off = phys_offset, left = size, len;
 	int ret = 0;
 
+	for (part = vcm_phys_next_part(phys, NULL); part && off >= part->size;
+	     part = vcm_phys_next_part(phys, part))
+		off -= part->size;
+	if (!part)
+		return -ERANGE;
+	if (part->size - off >= size)
+		return iommu_map(vcm_iommu_domain(vcm), addr, part->start + off,
+				 size, vcm_iommu_prot(flags), GFP_KERNEL);
+
 	bt = vcm_should_fail() ? NULL : kmalloc(sizeof(*bt), GFP_KERNEL);
 	if (!bt)
 		return -ENOMEM;
@@ -147,10 +174,6 @@ static int vcm_iommu_map(struct vcm *vcm, dma_addr_t addr,
 	bt->done = 0;
 	bt->pending = 0;
 	bt->n = 0;
-
-	for (part = vcm_phys_next_part(phys, NULL); part && off >= part->size;
-	     part = vcm_phys_next_part(phys, part))
-		off -= part->size;
 	for (; left && !ret; part = vcm_phys_next_part(phys, part), off = 0) {
 		if (!part) {
 			ret = -ERANGE;

@@ -97,12 +97,17 @@ static bool vcm_aligned(const struct vcm *vcm, u64 val)
  * @vcm: the context; the backend has set @start, @size, @pgsize_bitmap,
  *	@flags and @driver
  *
+ * @vcm must not be in static memory: it holds the lockdep class of the
+ * context's lock. Once this succeeded, only vcm_destroy() may end the
+ * context, and the backend frees @vcm only from its ->release() op.
+ *
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL if a field is missing, @start or @size is
  * not aligned to the granule, @size is 0 or the ops are inconsistent;
  * -EOVERFLOW if @start + @size overflows, or the space has more granules
  * than the IOVA allocator numbers (VCM_IOVA_MAX_PFN); -ENOMEM if the
- * IOVA space cannot be set up. On error the backend still owns and frees @vcm.
+ * IOVA space cannot be set up. On error the backend still owns and frees
+ * @vcm.
  */
 int vcm_init(struct vcm *vcm)
 {
@@ -1097,6 +1102,25 @@ struct vcm_phys *vcm_phys_from_pages(struct page **pages, unsigned int count)
 }
 EXPORT_SYMBOL_GPL(vcm_phys_from_pages);
 
+/*
+ * Whether every pfn of [@pfn, @last] has a struct page. Memory maps come
+ * and go in whole sections: one pfn of each section tells.
+ */
+static bool vcm_pfns_valid(unsigned long pfn, unsigned long last)
+{
+	if (!pfn_valid(pfn) || !pfn_valid(last))
+		return false;
+#ifdef CONFIG_SPARSEMEM
+	for (pfn = ALIGN(pfn + 1, PAGES_PER_SECTION); pfn < last;
+	     pfn += PAGES_PER_SECTION) {
+		if (!pfn_valid(pfn))
+			return false;
+		cond_resched();
+	}
+#endif
+	return true;
+}
+
 /**
  * vcm_phys_from_range() - describe a physical or MMIO range as a vcm_phys
  * @start: physical address
@@ -1129,7 +1153,8 @@ struct vcm_phys *vcm_phys_from_range(phys_addr_t start, u64 size,
 	phys->size = size;
 	phys->parts[0].start = start;
 	phys->parts[0].size = size;
-	if (!(flags & VCM_MMIO) && pfn_valid(PHYS_PFN(start)))
+	if (!(flags & VCM_MMIO) &&
+	    vcm_pfns_valid(PHYS_PFN(start), PHYS_PFN(last)))
 		phys->parts[0].page = pfn_to_page(PHYS_PFN(start));
 	return phys;
 }
@@ -1901,8 +1926,9 @@ EXPORT_SYMBOL_GPL(vcm_res_walk_bindings);
  *	taken with interrupts off: it must not sleep nor call VCM.
  * @data: passed to @fn
  *
- * Context: Any context, interrupt handlers included. Takes @phys->lock
- * with interrupts disabled.
+ * Context: Any context, hard interrupt handlers included (on PREEMPT_RT,
+ * where spinlocks sleep, only threaded ones). Takes @phys->lock with
+ * interrupts disabled.
  * Return: 0 after a full walk; what @fn returned when it stopped the walk;
  * -EINVAL if a pointer is NULL.
  */

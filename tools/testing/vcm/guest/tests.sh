@@ -452,7 +452,15 @@ check)
 	t kmemleak check_kmemleak
 	;;
 bench)
-	/vcm/bench.sh
+	# vcm.bench=ARG,ARG,...: the arguments of bench.sh (params, workloads).
+	args=
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		vcm.bench=*) args=$(echo "${arg#vcm.bench=}" | tr , ' ') ;;
+		esac
+	done
+	# shellcheck disable=SC2086 # one word per argument
+	/vcm/bench.sh $args
 	;;
 dmabench)
 	ms=1000

@@ -13,6 +13,10 @@
 #    VCM against iova.c's iova_domain in the same boot.
 #  - the DMA benchmark (bench-dma.sh): the VCM kernel against the pristine
 #    base kernel in the same QEMU set-up, alternating, median of 3 rounds.
+#  - both guest benchmarks once more under QEMU's -icount, where the guest
+#    clock counts instructions: the same figures as exact kernel
+#    instruction counts (unit=instr/op, unit=instr), free of TCG's timing
+#    noise (single-thread cases only).
 #
 # BENCH=alloc or BENCH=dma runs only one of the guest benchmarks.
 set -uo pipefail
@@ -41,10 +45,24 @@ for arch in $ARCHES; do
 		"build/initramfs-$arch.cpio.gz" "$log" || rc=1
 	grep '# note:' "$log" | sed 's/^/    /' | sort -u
 	$s/bench-alloc.sh "$log" || rc=1
+
+	# The same workloads under -icount: the guest clock counts
+	# instructions, so "ns/op" is the exact number of kernel
+	# instructions per operation. One CPU, one run (deterministic).
+	echo "== $arch guest: allocator workloads W1 W2 W3 W4, kernel instructions per op (QEMU -icount)"
+	log=build/logs/$arch-strict-bench-icount.log
+	ICOUNT=1 SMP=1 TIMEOUT=${BENCH_TIMEOUT:-900} \
+		EXTRA_CMDLINE="vcm.bench=reps=1,W1,W2,W3,W4" \
+		$s/qemu.sh "$arch" strict bench "$image" \
+		"build/initramfs-$arch.cpio.gz" "$log" || rc=1
+	$s/bench-alloc.sh "$log" |
+		sed -n 's/^bench: alloc \(W[0-9]\) \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\).*/bench: alloc \1-kernel \2 unit=instr\/op ratio=\3/p' || rc=1
 done
 for arch in $ARCHES; do
 	[ "${BENCH:-all}" = alloc ] && break
 	echo "== $arch guests: DMA API and NVMe, VCM kernel against the pristine base kernel"
 	$s/bench-dma.sh "$arch" || rc=1
+	echo "== $arch guests: DMA map/unmap, guest instructions per op (QEMU -icount), one thread"
+	DMA_ICOUNT=1 DMA_ROUNDS=1 DMA_MS=${DMA_ICOUNT_MS:-300} $s/bench-dma.sh "$arch" || rc=1
 done
 exit $rc

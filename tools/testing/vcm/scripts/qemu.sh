@@ -97,7 +97,13 @@ arm64)
 	;;
 esac
 
-args=(-accel tcg -nodefaults -no-reboot -display none -m 2G -smp "$smp"
+# ICOUNT=1: the guest's clock counts its instructions (1 ns each), so that
+# a benchmark's "ns" are instructions executed, free of the host's noise.
+# QEMU then runs all vCPUs in one thread.
+icount=()
+[ -n "${ICOUNT:-}" ] && icount=(-icount shift=0,sleep=off)
+
+args=(-accel tcg "${icount[@]}" -nodefaults -no-reboot -display none -m 2G -smp "$smp"
       "${machine[@]}" "${devices[@]}"
       -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
       -serial stdio)
