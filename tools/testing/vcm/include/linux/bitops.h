@@ -26,4 +26,13 @@ static inline void vcm_stub_clear_bit(unsigned int nr, unsigned long *addr)
 #define test_and_set_bit(nr, addr)	vcm_stub_test_and_set_bit(nr, addr)
 #define smp_mb__after_atomic()		__sync_synchronize()
 
+/*
+ * As x86 (bsr) and arm64 (clz) do it, not with tools' generic shift
+ * cascade, so that callgrind counts what the kernel runs.
+ */
+#undef __fls
+#define __fls(word)	((unsigned long)(BITS_PER_LONG - 1 - __builtin_clzl(word)))
+#undef fls_long
+#define fls_long(word)	((word) ? (unsigned int)(BITS_PER_LONG - __builtin_clzl(word)) : 0U)
+
 #endif
