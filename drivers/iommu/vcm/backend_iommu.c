@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * VCM backend over an IOMMU domain: bindings become iommu_map_sg() calls
- * (iommu_map() for MMIO), unbindings iommu_unmap() calls.
+ * VCM backend over an IOMMU domain: a binding becomes one iommu_map() call
+ * when it lies in one physically contiguous part, else iommu_map_sg()
+ * calls (iommu_map() for MMIO parts); an unbinding is one iommu_unmap().
  */
 
 #include <linux/err.h>
