@@ -366,7 +366,15 @@ static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 	}
 
 	if (vcm_iova_mag_real(mags->prev) && vcm_iova_mag_real(mags->loaded)) {
-		/* Both are full: the new one replaces the spare. */
+		/*
+		 * Both are full: the new one replaces the spare, which goes
+		 * to the depot. With the depot full, the spare would go back
+		 * to the tree: send this one range there instead, without a
+		 * new magazine.
+		 */
+		if (READ_ONCE(cache->depot_held) + depot->charge >
+		    cache->depot_max)
+			goto fail;
 		new = kmalloc(struct_size(new, pfns, depot->cap),
 			      GFP_ATOMIC | __GFP_NOWARN);
 		if (!new)
