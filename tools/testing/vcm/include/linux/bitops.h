@@ -24,6 +24,7 @@ static inline void vcm_stub_clear_bit(unsigned int nr, unsigned long *addr)
 #define set_bit(nr, addr)		((void)vcm_stub_test_and_set_bit(nr, addr))
 #define clear_bit(nr, addr)		vcm_stub_clear_bit(nr, addr)
 #define test_and_set_bit(nr, addr)	vcm_stub_test_and_set_bit(nr, addr)
+/* The harness is single-threaded: a full barrier stands in for the kernel's. */
 #define smp_mb__after_atomic()		__sync_synchronize()
 
 /*
