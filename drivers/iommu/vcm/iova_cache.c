@@ -492,7 +492,11 @@ int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 	 * when limit_pfn is below that, or below the start of the space,
 	 * nothing cached fits and the slow path answers.
 	 */
-	if (likely(mask < cache->max_size)) {
+	if (!mask) {
+		/* Single granules, the most common size: no bit scan. */
+		if (vcm_iova_cache_get(cache, 0, limit_pfn, pfn))
+			return 0;
+	} else if (likely(mask < cache->max_size)) {
 		order = fls_long(mask);
 		mask = (1UL << order) - 1;
 		if (likely(mask <= limit_pfn) &&
@@ -534,9 +538,14 @@ void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 {
 	unsigned long mask = size - 1;
 
-	if (likely(mask < cache->max_size) &&
-	    vcm_iova_cache_put(cache, fls_long(mask), pfn))
+	if (!mask) {
+		/* Single granules: no bit scan. */
+		if (vcm_iova_cache_put(cache, 0, pfn))
+			return;
+	} else if (likely(mask < cache->max_size) &&
+		   vcm_iova_cache_put(cache, fls_long(mask), pfn)) {
 		return;
+	}
 	vcm_iova_free_slow(cache, pfn, size);
 }
 EXPORT_SYMBOL_GPL(vcm_iova_free_fast);
