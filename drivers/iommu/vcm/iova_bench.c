@@ -62,8 +62,8 @@
  * creates its cache with SLAB_HWCACHE_ALIGN), plus magazines: iova.c has
  * two of 1 KiB per CPU and cached order from the start, and one more per
  * 127 cached ranges beyond what those hold; ours allocates magazines on
- * demand, estimated as the fewest that hold the cached ranges of each
- * order (capacities as in iova_cache.c) rounded to their kmalloc bucket.
+ * demand and they are counted as they are, empty ones included, each
+ * rounded to its kmalloc bucket.
  * Per-CPU bookkeeping structures are not counted on either side.
  */
 
@@ -503,7 +503,7 @@ static unsigned long bench_hwcache_size(unsigned long size)
 static u64 bench_mag_bytes(struct bench_ctx *c, const unsigned long *cached)
 {
 	unsigned int order, cpus = num_possible_cpus();
-	unsigned long cap, per_cpu, extra;
+	unsigned long per_cpu, extra;
 	u64 bytes = 0;
 
 	if (!c->cached)
@@ -521,13 +521,13 @@ static u64 bench_mag_bytes(struct bench_ctx *c, const unsigned long *cached)
 		return bytes;
 	}
 
-	for (order = 0; order <= vcm_iova_cache_max_order(c->cache) &&
-	     order < BENCH_ORDERS; order++) {
+	/* Ours: the magazines it has now, empty ones included. */
+	for (order = 0; order <= vcm_iova_cache_max_order(c->cache); order++) {
 		size_t mag;
+		unsigned long nr;
 
-		cap = vcm_iova_cache_mag_cap(c->cache, order, &mag);
-		bytes += (u64)DIV_ROUND_UP(cached[order], cap) *
-			 kmalloc_size_roundup(mag);
+		nr = vcm_iova_cache_nr_mags(c->cache, order, &mag);
+		bytes += (u64)nr * kmalloc_size_roundup(mag);
 	}
 	return bytes;
 }

@@ -15,22 +15,28 @@
  * clamp(VCM_IOVA_MAG_BYTES / (granule << k), 1, VCM_IOVA_MAG_SIZE) ranges,
  * fewer where that is needed for the magazine to fill a power-of-two
  * kmalloc bucket exactly: 2, 6, 14, 30, 62 or 126 ranges (32 to 1024
- * bytes) on 64-bit, or 1. A CPU charges every magazine it holds, empty
- * or not, at its full capacity, and its charges stay within
- * VCM_IOVA_CPU_BYTES, except that a CPU holding nothing may take one
- * magazine that is larger. When a new magazine would
- * go over, the CPU first frees its empty magazines of other orders; if
- * that is not enough, the range goes back to the tree. The depot holds
- * full magazines of at most VCM_IOVA_DEPOT_BYTES in all. So the free IOVA
- * a cache holds is at most
+ * bytes) on 64-bit, or 1. A CPU is charged for the ranges its magazines
+ * hold, not for their capacity, and its charge stays within
+ * VCM_IOVA_CPU_BYTES: a free that would go over hands a full spare
+ * magazine of its order to the depot if the depot has room, and goes
+ * back to the tree otherwise; a full magazine from the depot is taken
+ * only if its ranges fit. The depot holds full magazines of at most
+ * VCM_IOVA_DEPOT_BYTES in all. So the free IOVA a cache holds is at most
  *
- *	max(VCM_IOVA_CPU_BYTES, largest magazine) per CPU, that is 32 MiB,
- *	plus VCM_IOVA_DEPOT_BYTES (64 MiB) per space,
+ *	VCM_IOVA_CPU_BYTES (8 MiB) per CPU,
+ *	plus VCM_IOVA_DEPOT_BYTES (16 MiB) per space,
  *
- * whatever the granule. The sizes let a magazine hold 126 ranges up to
- * 64 KiB and 62 of 128 KiB, as many as iova.c's, so that a flush queue
- * handing back 256 ranges at once still lands in the cache; the tree
- * node of each cached range is the only memory this costs.
+ * whatever the granule; iova.c's rcache can hold 64 MiB per CPU of 4 KiB
+ * granules in its loaded and spare magazines alone, and its depot has no
+ * bound. A magazine holds 126 ranges up to 64 KiB and 62 of 128 KiB, as
+ * many as iova.c's, so that a flush queue handing back 256 ranges of up
+ * to 64 KiB at once still lands in the CPU's magazines and the depot.
+ * The tree node of each cached range is the only memory the ranges cost.
+ * Charging contents rather than capacity lets a CPU keep magazines of
+ * every order at once, so that mixed sizes do not make it free and
+ * allocate magazines all the time; it keeps at most two per order, empty
+ * or not (at most 2 KiB per order and CPU), and the idle reclaim frees
+ * them.
  *
  * All of it goes back to the tree when a CPU or the depot stays idle
  * for VCM_IOVA_RECLAIM_DELAY, when a CPU goes offline, and before any
@@ -66,10 +72,10 @@
 #define VCM_IOVA_MAG_SIZE	126
 /* IOVA one magazine aims to hold; it holds at least one range. */
 #define VCM_IOVA_MAG_BYTES	SZ_8M
-/* IOVA charged to one CPU's magazines at their full capacity (but see above). */
-#define VCM_IOVA_CPU_BYTES	SZ_32M
+/* IOVA held by one CPU's magazines. */
+#define VCM_IOVA_CPU_BYTES	SZ_16M
 /* IOVA held by the full magazines of the depot. */
-#define VCM_IOVA_DEPOT_BYTES	SZ_64M
+#define VCM_IOVA_DEPOT_BYTES	SZ_32M
 /* A CPU or depot unused for this long gives its ranges back. */
 #define VCM_IOVA_RECLAIM_DELAY	HZ
 
@@ -93,20 +99,20 @@ struct vcm_iova_mags {
 
 /**
  * struct vcm_iova_cpu - the part of a cache that belongs to one CPU
- * @lock: protects @active, @held and @mags. Taken by its CPU on every
+ * @lock: protects @active, @room and @mags. Taken by its CPU on every
  *	cached allocation and free, and by other CPUs only to drain. Lock
  *	order: @lock, then &vcm_iova_cache.depot_lock, then
  *	&vcm_iova_space.lock.
  * @active: used since the last reclaim pass
- * @held: pfns charged for the magazines in @mags, at most
- *	&vcm_iova_cache.cpu_max or the charge of one magazine
+ * @room: pfns this CPU may still cache: &vcm_iova_cache.cpu_max less
+ *	the pfns of the ranges in @mags
  * @mags: the loaded and the spare magazine of each order, or
  *	&vcm_iova_mag_none
  */
 struct vcm_iova_cpu {
 	spinlock_t lock; /* see above */
 	bool active;
-	unsigned long held;
+	unsigned long room;
 	struct vcm_iova_mags mags[];
 };
 
@@ -115,7 +121,7 @@ struct vcm_iova_cpu {
  * @full: list of full magazines, linked by &vcm_iova_mag.next
  * @active: used since the last reclaim pass
  * @cap: capacity of magazines of this order (constant)
- * @charge: pfns a magazine of this order is charged, @cap << order
+ * @charge: pfns in a full magazine of this order, @cap << order
  *	(constant)
  */
 struct vcm_iova_depot {
@@ -131,7 +137,7 @@ struct vcm_iova_depot {
  * @max_size: largest cached size in pfns, 2^(@nr_orders - 1)
  * @nr_orders: number of cached orders: sizes 1 to @max_size
  * @cpus: per-CPU magazines
- * @cpu_max: most pfns charged to one CPU (constant)
+ * @cpu_max: most pfns cached by one CPU (constant)
  * @depot_max: most pfns in the depot (constant)
  * @depot_lock: protects @depot_held and every @depot entry but @cap and
  *	@charge; nests inside the per-CPU locks and outside
@@ -173,16 +179,6 @@ static unsigned int vcm_iova_mag_cap(unsigned int shift, unsigned int order)
 		cap = (rounddown_pow_of_two(bytes) -
 		       offsetof(struct vcm_iova_mag, pfns)) / sizeof(long);
 	return max(cap, 1UL);
-}
-
-/* Capacity and size of the magazines of @order; for the benchmark. */
-unsigned int vcm_iova_cache_mag_cap(const struct vcm_iova_cache *cache,
-				    unsigned int order, size_t *bytes)
-{
-	unsigned int cap = cache->depot[order].cap;
-
-	*bytes = struct_size_t(struct vcm_iova_mag, pfns, cap);
-	return cap;
 }
 
 static bool vcm_iova_mag_real(const struct vcm_iova_mag *mag)
@@ -228,39 +224,9 @@ static void vcm_iova_cache_arm(struct vcm_iova_cache *cache)
 }
 
 /*
- * Make room to charge @charge more pfns to @cpu by freeing its empty
- * magazines of orders other than @order. Bounded by the number of orders.
- * A CPU that holds nothing may take one magazine over its budget.
- */
-static bool vcm_iova_cpu_charge(struct vcm_iova_cache *cache,
-				struct vcm_iova_cpu *cpu, unsigned int order,
-				unsigned long charge)
-{
-	struct vcm_iova_mag **slot;
-	unsigned int o, i;
-
-	lockdep_assert_held(&cpu->lock);
-	for (o = 0; cpu->held && cpu->held + charge > cache->cpu_max; o++) {
-		if (o == cache->nr_orders)
-			return false;
-		if (o == order)
-			continue;
-		for (i = 0; i < 2; i++) {
-			slot = i ? &cpu->mags[o].prev : &cpu->mags[o].loaded;
-			if (!vcm_iova_mag_real(*slot) || (*slot)->size)
-				continue;
-			kfree(*slot);
-			*slot = &vcm_iova_mag_none;
-			cpu->held -= cache->depot[o].charge;
-		}
-	}
-	cpu->held += charge;
-	return true;
-}
-
-/*
  * Slow path of vcm_iova_cache_get(): search the loaded magazine, or refill
- * it from the spare or the depot first if it is empty.
+ * it from the spare or the depot first if it is empty. A full magazine of
+ * the depot is taken only if its ranges fit in this CPU's room.
  */
 static noinline bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 					     unsigned int order,
@@ -285,24 +251,28 @@ static noinline bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 	if (mags->prev->size || !vcm_iova_mag_real(mags->loaded))
 		swap(mags->loaded, mags->prev);
 	if (!mags->loaded->size && READ_ONCE(depot->full) &&
-	    (vcm_iova_mag_real(mags->loaded) ||
-	     vcm_iova_cpu_charge(cache, cpu, order, depot->charge))) {
+	    cpu->room >= depot->charge) {
 		spin_lock(&cache->depot_lock);
 		if (depot->full) {
 			old = mags->loaded;
 			mags->loaded = depot->full;
 			depot->full = depot->full->next;
 			cache->depot_held -= depot->charge;
+			cpu->room -= depot->charge;
 			depot->active = true;
 			installed = true;
-		} else if (!vcm_iova_mag_real(mags->loaded)) {
-			/* Lost a race for the depot: give the charge back. */
-			cpu->held -= depot->charge;
 		}
 		spin_unlock(&cache->depot_lock);
+		/* Keep the empty one as the spare if there is none. */
+		if (old && !vcm_iova_mag_real(mags->prev)) {
+			mags->prev = old;
+			old = NULL;
+		}
 	}
 pop:
 	hit = vcm_iova_mag_pop(mags->loaded, max_pfn, pfn);
+	if (hit)
+		cpu->room += 1UL << order;
 	spin_unlock_irqrestore(&cpu->lock, flags);
 
 	/* The empty magazine the depot's full one replaced. */
@@ -332,6 +302,7 @@ static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 	if (likely(i && mag->pfns[i - 1] <= max_pfn)) {
 		*pfn = mag->pfns[i - 1];
 		mag->size = i - 1;
+		cpu->room += 1UL << order;
 		spin_unlock_irqrestore(&cpu->lock, flags);
 		return true;
 	}
@@ -339,17 +310,56 @@ static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 	return vcm_iova_cache_get_slow(cache, order, max_pfn, pfn);
 }
 
+/* Whether a full magazine of @order fits in the depot now. */
+static bool vcm_iova_depot_room(struct vcm_iova_cache *cache,
+				unsigned int order)
+{
+	return READ_ONCE(cache->depot_held) + cache->depot[order].charge <=
+	       cache->depot_max;
+}
+
 /*
- * Slow path of vcm_iova_cache_put(): both magazines of @order are full or
- * missing. Load a new one, moving the full spare to the depot, or back to
- * the tree if the depot is full.
+ * Hand @mag, full, to the depot of @order; false if the depot has no
+ * room. The caller holds a CPU lock (lock order) and gives @mag's charge
+ * back to its CPU on success.
+ */
+static bool vcm_iova_depot_put(struct vcm_iova_cache *cache,
+			       unsigned int order, struct vcm_iova_mag *mag)
+{
+	struct vcm_iova_depot *depot = &cache->depot[order];
+	bool done = false;
+
+	spin_lock(&cache->depot_lock);
+	if (cache->depot_held + depot->charge <= cache->depot_max) {
+		mag->next = depot->full;
+		depot->full = mag;
+		cache->depot_held += depot->charge;
+		depot->active = true;
+		done = true;
+	}
+	spin_unlock(&cache->depot_lock);
+	return done;
+}
+
+static bool vcm_iova_mag_full(const struct vcm_iova_mag *mag)
+{
+	return vcm_iova_mag_real(mag) && mag->size == mag->cap;
+}
+
+/*
+ * Slow path of vcm_iova_cache_put(): the CPU has no room left, or both
+ * magazines of @order are full or missing. A full spare makes room by
+ * moving to the depot; a new magazine replaces a full spare, which goes
+ * to the depot. When the depot is full, the range goes back to the tree
+ * instead (false), so that no magazine is allocated only to be emptied
+ * into the tree.
  */
 static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 					     unsigned int order,
 					     unsigned long pfn)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
-	struct vcm_iova_mag *new, *spill = NULL;
+	struct vcm_iova_mag *new;
 	struct vcm_iova_cpu *cpu;
 	struct vcm_iova_mags *mags;
 	unsigned long flags;
@@ -358,6 +368,17 @@ static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 	spin_lock_irqsave(&cpu->lock, flags);
 	cpu->active = true;
 	mags = &cpu->mags[order];
+	if (cpu->room < 1UL << order) {
+		/* Over budget: a full magazine moves to the depot. */
+		if (vcm_iova_mag_full(mags->loaded))
+			swap(mags->loaded, mags->prev);
+		if (!vcm_iova_mag_full(mags->prev) ||
+		    !vcm_iova_depot_put(cache, order, mags->prev))
+			goto fail;
+		/* A full magazine holds at least this range's pfns. */
+		cpu->room += depot->charge;
+		mags->prev = &vcm_iova_mag_none;
+	}
 	if (mags->loaded->size < mags->loaded->cap)
 		goto push;
 	if (mags->prev->size < mags->prev->cap) {
@@ -365,42 +386,19 @@ static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 		goto push;
 	}
 
-	if (vcm_iova_mag_real(mags->prev) && vcm_iova_mag_real(mags->loaded)) {
-		/*
-		 * Both are full: the new one replaces the spare, which goes
-		 * to the depot. With the depot full, the spare would go back
-		 * to the tree: send this one range there instead, without a
-		 * new magazine.
-		 */
-		if (READ_ONCE(cache->depot_held) + depot->charge >
-		    cache->depot_max)
-			goto fail;
-		new = kmalloc(struct_size(new, pfns, depot->cap),
-			      GFP_ATOMIC | __GFP_NOWARN);
-		if (!new)
-			goto fail;
-		spill = mags->prev;
-		spin_lock(&cache->depot_lock);
-		if (cache->depot_held + depot->charge <= cache->depot_max) {
-			spill->next = depot->full;
-			depot->full = spill;
-			cache->depot_held += depot->charge;
-			depot->active = true;
-			spill = NULL;
-		}
-		spin_unlock(&cache->depot_lock);
-	} else {
-		/* A slot is free: charge the new magazine to this CPU. */
-		if (!vcm_iova_cpu_charge(cache, cpu, order, depot->charge))
-			goto fail;
-		new = kmalloc(struct_size(new, pfns, depot->cap),
-			      GFP_ATOMIC | __GFP_NOWARN);
-		if (!new) {
-			cpu->held -= depot->charge;
+	/* Both are full or missing: a new magazine becomes the loaded one. */
+	if (vcm_iova_mag_real(mags->prev) && !vcm_iova_depot_room(cache, order))
+		goto fail;
+	new = kmalloc(struct_size(new, pfns, depot->cap),
+		      GFP_ATOMIC | __GFP_NOWARN);
+	if (!new)
+		goto fail;
+	if (vcm_iova_mag_real(mags->prev)) {
+		if (!vcm_iova_depot_put(cache, order, mags->prev)) {
+			kfree(new);
 			goto fail;
 		}
-		if (!vcm_iova_mag_real(mags->loaded))
-			swap(mags->loaded, mags->prev);
+		cpu->room += depot->charge;
 	}
 	new->size = 0;
 	new->cap = depot->cap;
@@ -408,10 +406,8 @@ static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 	mags->loaded = new;
 push:
 	mags->loaded->pfns[mags->loaded->size++] = pfn;
+	cpu->room -= 1UL << order;
 	spin_unlock_irqrestore(&cpu->lock, flags);
-
-	/* The depot is full: give this magazine back to the tree. */
-	vcm_iova_mag_release(cache, spill, order);
 	vcm_iova_cache_arm(cache);
 	return true;
 
@@ -432,8 +428,9 @@ static __always_inline bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
 	spin_lock_irqsave(&cpu->lock, flags);
 	cpu->active = true;
 	mag = cpu->mags[order].loaded;
-	if (likely(mag->size < mag->cap)) {
+	if (likely(mag->size < mag->cap && cpu->room >= 1UL << order)) {
 		mag->pfns[mag->size++] = pfn;
+		cpu->room -= 1UL << order;
 		spin_unlock_irqrestore(&cpu->lock, flags);
 		return true;
 	}
@@ -571,8 +568,7 @@ void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu)
 		spin_lock_irqsave(&c->lock, flags);
 		loaded = c->mags[order].loaded;
 		prev = c->mags[order].prev;
-		c->held -= (vcm_iova_mag_real(loaded) + vcm_iova_mag_real(prev)) *
-			   cache->depot[order].charge;
+		c->room += (loaded->size + prev->size) << order;
 		c->mags[order].loaded = &vcm_iova_mag_none;
 		c->mags[order].prev = &vcm_iova_mag_none;
 		spin_unlock_irqrestore(&c->lock, flags);
@@ -694,6 +690,51 @@ VISIBLE_IF_KUNIT void vcm_iova_cache_stop_idle_reclaim(struct vcm_iova_cache *ca
 	cancel_delayed_work_sync(&cache->reclaim_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_stop_idle_reclaim);
+
+/* Whether @mag of @order is consistent; adds the pfns it holds to @held. */
+static bool vcm_iova_mag_ok(const struct vcm_iova_cache *cache,
+			    const struct vcm_iova_mag *mag, unsigned int order,
+			    unsigned long *held)
+{
+	*held += (unsigned long)mag->size << order;
+	return mag->size <= mag->cap &&
+	       (!vcm_iova_mag_real(mag) || mag->cap == cache->depot[order].cap);
+}
+
+VISIBLE_IF_KUNIT int vcm_iova_cache_check(struct vcm_iova_cache *cache)
+{
+	unsigned long flags, held;
+	struct vcm_iova_mag *mag;
+	unsigned int cpu, order;
+	bool ok = true;
+
+	for_each_possible_cpu(cpu) {
+		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
+
+		held = 0;
+		spin_lock_irqsave(&c->lock, flags);
+		for (order = 0; order < cache->nr_orders; order++) {
+			ok &= vcm_iova_mag_ok(cache, c->mags[order].loaded,
+					      order, &held);
+			ok &= vcm_iova_mag_ok(cache, c->mags[order].prev,
+					      order, &held);
+		}
+		ok &= held <= cache->cpu_max && c->room == cache->cpu_max - held;
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	held = 0;
+	spin_lock_irqsave(&cache->depot_lock, flags);
+	for (order = 0; order < cache->nr_orders; order++) {
+		for (mag = cache->depot[order].full; mag; mag = mag->next) {
+			ok &= vcm_iova_mag_ok(cache, mag, order, &held);
+			ok &= mag->size == mag->cap;
+		}
+	}
+	ok &= held == cache->depot_held && held <= cache->depot_max;
+	spin_unlock_irqrestore(&cache->depot_lock, flags);
+	return ok ? 0 : -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_check);
 #endif
 
 /**
@@ -732,6 +773,34 @@ unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache)
 	return count;
 }
 EXPORT_SYMBOL_GPL(vcm_iova_cache_count);
+
+/*
+ * Magazines of @order a cache has allocated, empty or not, and the size
+ * of one in *@bytes; for the benchmark's memory figures.
+ */
+unsigned long vcm_iova_cache_nr_mags(struct vcm_iova_cache *cache,
+				     unsigned int order, size_t *bytes)
+{
+	unsigned long flags, nr = 0;
+	struct vcm_iova_mag *mag;
+	unsigned int cpu;
+
+	*bytes = struct_size_t(struct vcm_iova_mag, pfns,
+			       cache->depot[order].cap);
+	for_each_possible_cpu(cpu) {
+		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
+
+		spin_lock_irqsave(&c->lock, flags);
+		nr += vcm_iova_mag_real(c->mags[order].loaded);
+		nr += vcm_iova_mag_real(c->mags[order].prev);
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	spin_lock_irqsave(&cache->depot_lock, flags);
+	for (mag = cache->depot[order].full; mag; mag = mag->next)
+		nr++;
+	spin_unlock_irqrestore(&cache->depot_lock, flags);
+	return nr;
+}
 
 static int vcm_iova_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
@@ -834,6 +903,7 @@ struct vcm_iova_cache *vcm_iova_cache_create(struct vcm_iova_space *space)
 		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
 
 		spin_lock_init(&c->lock);
+		c->room = cache->cpu_max;
 		for (order = 0; order < nr_orders; order++) {
 			c->mags[order].loaded = &vcm_iova_mag_none;
 			c->mags[order].prev = &vcm_iova_mag_none;

@@ -9,9 +9,9 @@
 #include <linux/kconfig.h>
 #include <linux/vcm_iova.h>
 
-/* Capacity and size in bytes of one magazine of @order of @cache. */
-unsigned int vcm_iova_cache_mag_cap(const struct vcm_iova_cache *cache,
-				    unsigned int order, size_t *bytes);
+/* Magazines of @order @cache has, and the size in bytes of one. */
+unsigned long vcm_iova_cache_nr_mags(struct vcm_iova_cache *cache,
+				     unsigned int order, size_t *bytes);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Like vcm_iova_free() but silent: lets tests pass bad ranges on purpose. */
@@ -23,6 +23,12 @@ int vcm_iova_check(struct vcm_iova_space *space);
 void vcm_iova_cache_reclaim_now(struct vcm_iova_cache *cache);
 /* Stop the timed idle reclaim, so that a slow test sees no surprise. */
 void vcm_iova_cache_stop_idle_reclaim(struct vcm_iova_cache *cache);
+/*
+ * Check the cache's accounting in O(ranges cached): each CPU's magazines
+ * hold at most its budget and match its room, the depot holds only full
+ * magazines, within its bound; 0 or -EINVAL.
+ */
+int vcm_iova_cache_check(struct vcm_iova_cache *cache);
 #endif
 
 #endif /* _VCM_IOVA_INTERNAL_H */

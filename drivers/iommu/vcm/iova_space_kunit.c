@@ -332,6 +332,52 @@ static long vcm_test_free_on_cpu(void *data)
 	return 0;
 }
 
+/*
+ * The bound on cached IOVA: one CPU frees 160 MiB in 4 MiB and 64 KiB
+ * ranges. It keeps at most 8 MiB and the depot 16 MiB, counted from the
+ * magazines' contents; the rest goes back to the tree, and all of it can
+ * be allocated again.
+ */
+static void vcm_iova_test_cache_bound(struct kunit *test)
+{
+	const unsigned long nr_big = 24, nr_small = 1024;
+	unsigned long *pfns, i, total = SZ_1G / SZ_4K;
+	struct vcm_iova_cache *c;
+	struct vcm_iova_space s;
+
+	pfns = kunit_kcalloc(test, nr_big + nr_small, sizeof(*pfns),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(&s, SZ_4K, 1, total), 0);
+	c = vcm_iova_cache_create(&s);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	vcm_iova_cache_stop_idle_reclaim(c);
+
+	get_cpu();
+	for (i = 0; i < nr_big + nr_small; i++)
+		KUNIT_EXPECT_EQ(test,
+				vcm_iova_alloc_fast(c, i < nr_big ? 1024 : 16,
+						    ~0UL, GFP_ATOMIC, &pfns[i]),
+				0);
+	for (i = 0; i < nr_big + nr_small; i++)
+		vcm_iova_free_fast(c, pfns[i], i < nr_big ? 1024 : 16);
+	put_cpu();
+
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_check(c), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), vcm_iova_cache_count(c));
+	KUNIT_EXPECT_GT(test, vcm_iova_cache_count(c), 0UL);
+	/* 96 MiB of 4 MiB ranges alone would be over the bound. */
+	KUNIT_EXPECT_LT(test, vcm_iova_cache_count(c), nr_big + nr_small);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc(&s, total, 1, ~0UL, GFP_KERNEL,
+					     &pfns[0]), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_check(c), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_free(&s, 1, total), 0);
+	vcm_iova_cache_destroy(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_check(&s), 0);
+	vcm_iova_space_destroy(&s);
+}
+
 static void vcm_iova_test_cache(struct kunit *test)
 {
 	struct vcm_test_cpu_arg *arg;
@@ -456,6 +502,7 @@ static struct kunit_case vcm_iova_test_cases[] = {
 	KUNIT_CASE(vcm_iova_test_64k_32bit),
 	KUNIT_CASE_SLOW(vcm_iova_test_random),
 	KUNIT_CASE(vcm_iova_test_cache),
+	KUNIT_CASE(vcm_iova_test_cache_bound),
 	KUNIT_CASE(vcm_iova_test_hotplug),
 	{}
 };

@@ -305,6 +305,7 @@ static void test_cache(void)
 			}
 			CHECK(vcm_iova_nr_ranges(&s) == nr + vcm_iova_cache_count(c));
 			CHECK(!vcm_iova_check(&s));
+			CHECK(!vcm_iova_cache_check(c));
 		}
 		if (!(i % 50000))
 			vcm_stub_cpu_dead(rnd_below(VCM_STUB_NR_CPUS));
@@ -346,6 +347,7 @@ static void test_cache(void)
 			vcm_iova_free_fast(c, batch[j], 1);
 		/* 2 MiB charged to CPU 0 and 3 each, 1 MiB in the depot. */
 		CHECK(vcm_iova_cache_count(c) <= (SZ_2M + SZ_2M + SZ_1M) / 4096);
+		CHECK(!vcm_iova_cache_check(c));
 	}
 
 	/* -ENOSPC only after draining: fill the cache, then ask for all. */
