@@ -9,7 +9,7 @@
  *
  * A per-CPU cache (struct vcm_iova_cache) in front of a space makes the
  * common power-of-two sizes, up to 4 MiB, O(1) without a shared lock.
- * The free IOVA it holds is bounded: 8 MiB per CPU plus 16 MiB shared
+ * The free IOVA it holds is bounded: 16 MiB per CPU plus 32 MiB shared
  * by all CPUs of the space. It goes back to the space when idle for a
  * second, when a CPU goes offline, and before a request fails for lack
  * of room.

@@ -23,8 +23,8 @@
  * only if its ranges fit. The depot holds full magazines of at most
  * VCM_IOVA_DEPOT_BYTES in all. So the free IOVA a cache holds is at most
  *
- *	VCM_IOVA_CPU_BYTES (8 MiB) per CPU,
- *	plus VCM_IOVA_DEPOT_BYTES (16 MiB) per space,
+ *	VCM_IOVA_CPU_BYTES (16 MiB) per CPU,
+ *	plus VCM_IOVA_DEPOT_BYTES (32 MiB) per space,
  *
  * whatever the granule; iova.c's rcache can hold 64 MiB per CPU of 4 KiB
  * granules in its loaded and spare magazines alone, and its depot has no

@@ -334,7 +334,7 @@ static long vcm_test_free_on_cpu(void *data)
 
 /*
  * The bound on cached IOVA: one CPU frees 160 MiB in 4 MiB and 64 KiB
- * ranges. It keeps at most 8 MiB and the depot 16 MiB, counted from the
+ * ranges. It keeps at most 16 MiB and the depot 32 MiB, counted from the
  * magazines' contents; the rest goes back to the tree, and all of it can
  * be allocated again.
  */
