@@ -17,11 +17,14 @@
  * kmalloc bucket exactly: 2, 6, 14, 30, 62 or 126 ranges (32 to 1024
  * bytes) on 64-bit, or 1. A CPU is charged for the ranges its magazines
  * hold, not for their capacity, and its charge stays within
- * VCM_IOVA_CPU_BYTES: a free that would go over hands a full spare
- * magazine of its order to the depot if the depot has room, and goes
- * back to the tree otherwise; a full magazine from the depot is taken
- * only if its ranges fit. The depot holds full magazines of at most
- * VCM_IOVA_DEPOT_BYTES in all. So the free IOVA a cache holds is at most
+ * VCM_IOVA_CPU_BYTES: a free that would go over hands the fuller of the
+ * CPU's two magazines of its order to the depot if the depot has room
+ * for its ranges, and goes back to the tree otherwise; a magazine from
+ * the depot is taken only if its ranges fit. Magazines reach the depot
+ * full, or part full from a CPU over its budget: a CPU that only frees
+ * (interrupts of other CPUs' mappings) passes everything on that way.
+ * The ranges in the depot are at most VCM_IOVA_DEPOT_BYTES in all. So the
+ * free IOVA a cache holds is at most
  *
  *	VCM_IOVA_CPU_BYTES (16 MiB) per CPU,
  *	plus VCM_IOVA_DEPOT_BYTES (32 MiB) per space,
@@ -74,7 +77,7 @@
 #define VCM_IOVA_MAG_BYTES	SZ_8M
 /* IOVA held by one CPU's magazines. */
 #define VCM_IOVA_CPU_BYTES	SZ_16M
-/* IOVA held by the full magazines of the depot. */
+/* IOVA held by the magazines of the depot. */
 #define VCM_IOVA_DEPOT_BYTES	SZ_32M
 /* A CPU or depot unused for this long gives its ranges back. */
 #define VCM_IOVA_RECLAIM_DELAY	HZ
@@ -117,18 +120,15 @@ struct vcm_iova_cpu {
 };
 
 /**
- * struct vcm_iova_depot - full magazines of one order, shared by all CPUs
- * @full: list of full magazines, linked by &vcm_iova_mag.next
+ * struct vcm_iova_depot - magazines of one order, shared by all CPUs
+ * @mags: list of non-empty magazines, linked by &vcm_iova_mag.next
  * @active: used since the last reclaim pass
  * @cap: capacity of magazines of this order (constant)
- * @charge: pfns in a full magazine of this order, @cap << order
- *	(constant)
  */
 struct vcm_iova_depot {
-	struct vcm_iova_mag *full;
+	struct vcm_iova_mag *mags;
 	bool active;
 	unsigned int cap;
-	unsigned long charge;
 };
 
 /**
@@ -139,8 +139,8 @@ struct vcm_iova_depot {
  * @cpus: per-CPU magazines
  * @cpu_max: most pfns cached by one CPU (constant)
  * @depot_max: most pfns in the depot (constant)
- * @depot_lock: protects @depot_held and every @depot entry but @cap and
- *	@charge; nests inside the per-CPU locks and outside
+ * @depot_lock: protects @depot_held and every @depot entry but @cap;
+ *	nests inside the per-CPU locks and outside
  *	&vcm_iova_space.lock
  * @depot_held: pfns in the depot's magazines, at most @depot_max
  * @flags: %VCM_IOVA_CACHE_ARMED while @reclaim_work is scheduled or runs
@@ -225,13 +225,12 @@ static void vcm_iova_cache_arm(struct vcm_iova_cache *cache)
 
 /*
  * Slow path of vcm_iova_cache_get(): search the loaded magazine, or refill
- * it from the spare or the depot first if it is empty. A full magazine of
- * the depot is taken only if its ranges fit in this CPU's room.
+ * it from the spare or the depot first if it is empty. A magazine of the
+ * depot is taken only if its ranges fit in this CPU's room.
  */
-static noinline bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
-					     unsigned int order,
-					     unsigned long max_pfn,
-					     unsigned long *pfn)
+static bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
+				    unsigned int order, unsigned long max_pfn,
+				    unsigned long *pfn)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	struct vcm_iova_mag *old = NULL;
@@ -250,15 +249,19 @@ static noinline bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 	/* The loaded magazine is empty: refill it from the spare or depot. */
 	if (mags->prev->size || !vcm_iova_mag_real(mags->loaded))
 		swap(mags->loaded, mags->prev);
-	if (!mags->loaded->size && READ_ONCE(depot->full) &&
-	    cpu->room >= depot->charge) {
+	if (!mags->loaded->size && READ_ONCE(depot->mags)) {
+		struct vcm_iova_mag *mag;
+		unsigned long held;
+
 		spin_lock(&cache->depot_lock);
-		if (depot->full) {
+		mag = depot->mags;
+		held = mag ? (unsigned long)mag->size << order : 0;
+		if (mag && held <= cpu->room) {
 			old = mags->loaded;
-			mags->loaded = depot->full;
-			depot->full = depot->full->next;
-			cache->depot_held -= depot->charge;
-			cpu->room -= depot->charge;
+			mags->loaded = mag;
+			depot->mags = mag->next;
+			cache->depot_held -= held;
+			cpu->room -= held;
 			depot->active = true;
 			installed = true;
 		}
@@ -275,7 +278,7 @@ pop:
 		cpu->room += 1UL << order;
 	spin_unlock_irqrestore(&cpu->lock, flags);
 
-	/* The empty magazine the depot's full one replaced. */
+	/* The empty magazine the depot's one replaced. */
 	if (old && vcm_iova_mag_real(old))
 		kfree(old);
 	if (installed)
@@ -283,7 +286,11 @@ pop:
 	return hit;
 }
 
-/* Try to take a cached range of @order that starts at or below @max_pfn. */
+/*
+ * Take a range of @order that starts at or below @max_pfn from the top of
+ * the loaded magazine; false on a miss, which the caller answers out of
+ * line so that this path saves no registers.
+ */
 static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 					       unsigned int order,
 					       unsigned long max_pfn,
@@ -291,49 +298,49 @@ static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 {
 	struct vcm_iova_cpu *cpu = raw_cpu_ptr(cache->cpus);
 	struct vcm_iova_mag *mag;
-	unsigned long flags;
+	unsigned long flags, room, top;
 	unsigned int i;
 
 	spin_lock_irqsave(&cpu->lock, flags);
 	cpu->active = true;
 	mag = cpu->mags[order].loaded;
+	/* Loads first: the compiler cannot tell the stores apart from them. */
+	room = cpu->room;
 	i = mag->size;
 	/* Most often the last range freed fits: take it. */
-	if (likely(i && mag->pfns[i - 1] <= max_pfn)) {
-		*pfn = mag->pfns[i - 1];
-		mag->size = i - 1;
-		cpu->room += 1UL << order;
-		spin_unlock_irqrestore(&cpu->lock, flags);
-		return true;
+	if (likely(i)) {
+		top = mag->pfns[i - 1];
+		if (likely(top <= max_pfn)) {
+			mag->size = i - 1;
+			cpu->room = room + (1UL << order);
+			*pfn = top;
+			spin_unlock_irqrestore(&cpu->lock, flags);
+			return true;
+		}
 	}
 	spin_unlock_irqrestore(&cpu->lock, flags);
-	return vcm_iova_cache_get_slow(cache, order, max_pfn, pfn);
-}
-
-/* Whether a full magazine of @order fits in the depot now. */
-static bool vcm_iova_depot_room(struct vcm_iova_cache *cache,
-				unsigned int order)
-{
-	return READ_ONCE(cache->depot_held) + cache->depot[order].charge <=
-	       cache->depot_max;
+	return false;
 }
 
 /*
- * Hand @mag, full, to the depot of @order; false if the depot has no
- * room. The caller holds a CPU lock (lock order) and gives @mag's charge
- * back to its CPU on success.
+ * Hand @mag, not empty, to the depot of @order; false if the depot has no
+ * room for its ranges. The caller holds a CPU lock (lock order), and gives
+ * back to its CPU the @held pfns of @mag on success.
  */
 static bool vcm_iova_depot_put(struct vcm_iova_cache *cache,
-			       unsigned int order, struct vcm_iova_mag *mag)
+			       unsigned int order, struct vcm_iova_mag *mag,
+			       unsigned long held)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	bool done = false;
 
+	if (READ_ONCE(cache->depot_held) + held > cache->depot_max)
+		return false;
 	spin_lock(&cache->depot_lock);
-	if (cache->depot_held + depot->charge <= cache->depot_max) {
-		mag->next = depot->full;
-		depot->full = mag;
-		cache->depot_held += depot->charge;
+	if (cache->depot_held + held <= cache->depot_max) {
+		mag->next = depot->mags;
+		depot->mags = mag;
+		cache->depot_held += held;
 		depot->active = true;
 		done = true;
 	}
@@ -341,42 +348,36 @@ static bool vcm_iova_depot_put(struct vcm_iova_cache *cache,
 	return done;
 }
 
-static bool vcm_iova_mag_full(const struct vcm_iova_mag *mag)
-{
-	return vcm_iova_mag_real(mag) && mag->size == mag->cap;
-}
-
 /*
  * Slow path of vcm_iova_cache_put(): the CPU has no room left, or both
- * magazines of @order are full or missing. A full spare makes room by
- * moving to the depot; a new magazine replaces a full spare, which goes
- * to the depot. When the depot is full, the range goes back to the tree
+ * magazines of @order are full or missing. Over budget, the fuller
+ * magazine of @order moves to the depot, which gives its room back. When
+ * both are full, a new magazine replaces the spare, which moves to the
+ * depot. When the depot has no room, the range goes back to the tree
  * instead (false), so that no magazine is allocated only to be emptied
  * into the tree.
  */
-static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
-					     unsigned int order,
-					     unsigned long pfn)
+static bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
+				    unsigned int order, unsigned long pfn)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	struct vcm_iova_mag *new;
 	struct vcm_iova_cpu *cpu;
 	struct vcm_iova_mags *mags;
-	unsigned long flags;
+	unsigned long flags, held;
 
 	cpu = raw_cpu_ptr(cache->cpus);
 	spin_lock_irqsave(&cpu->lock, flags);
 	cpu->active = true;
 	mags = &cpu->mags[order];
 	if (cpu->room < 1UL << order) {
-		/* Over budget: a full magazine moves to the depot. */
-		if (vcm_iova_mag_full(mags->loaded))
+		if (mags->loaded->size > mags->prev->size)
 			swap(mags->loaded, mags->prev);
-		if (!vcm_iova_mag_full(mags->prev) ||
-		    !vcm_iova_depot_put(cache, order, mags->prev))
+		/* Not empty: at least this range's pfns come free. */
+		held = (unsigned long)mags->prev->size << order;
+		if (!held || !vcm_iova_depot_put(cache, order, mags->prev, held))
 			goto fail;
-		/* A full magazine holds at least this range's pfns. */
-		cpu->room += depot->charge;
+		cpu->room += held;
 		mags->prev = &vcm_iova_mag_none;
 	}
 	if (mags->loaded->size < mags->loaded->cap)
@@ -387,18 +388,19 @@ static noinline bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 	}
 
 	/* Both are full or missing: a new magazine becomes the loaded one. */
-	if (vcm_iova_mag_real(mags->prev) && !vcm_iova_depot_room(cache, order))
+	held = (unsigned long)mags->prev->size << order;
+	if (READ_ONCE(cache->depot_held) + held > cache->depot_max)
 		goto fail;
 	new = kmalloc(struct_size(new, pfns, depot->cap),
 		      GFP_ATOMIC | __GFP_NOWARN);
 	if (!new)
 		goto fail;
 	if (vcm_iova_mag_real(mags->prev)) {
-		if (!vcm_iova_depot_put(cache, order, mags->prev)) {
+		if (!vcm_iova_depot_put(cache, order, mags->prev, held)) {
 			kfree(new);
 			goto fail;
 		}
-		cpu->room += depot->charge;
+		cpu->room += held;
 	}
 	new->size = 0;
 	new->cap = depot->cap;
@@ -416,38 +418,58 @@ fail:
 	return false;
 }
 
-/* Try to cache the free range at @pfn of @order; false if it cannot. */
+/*
+ * Put the free range at @pfn of @order into the loaded magazine; false
+ * when that needs more, which the caller does out of line.
+ */
 static __always_inline bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
 					       unsigned int order,
 					       unsigned long pfn)
 {
 	struct vcm_iova_cpu *cpu = raw_cpu_ptr(cache->cpus);
 	struct vcm_iova_mag *mag;
-	unsigned long flags;
+	unsigned long flags, room;
+	unsigned int i;
 
 	spin_lock_irqsave(&cpu->lock, flags);
 	cpu->active = true;
 	mag = cpu->mags[order].loaded;
-	if (likely(mag->size < mag->cap && cpu->room >= 1UL << order)) {
-		mag->pfns[mag->size++] = pfn;
-		cpu->room -= 1UL << order;
+	/* Loads first: the compiler cannot tell the stores apart from them. */
+	room = cpu->room;
+	i = mag->size;
+	if (likely(i < mag->cap && room >= 1UL << order)) {
+		mag->pfns[i] = pfn;
+		mag->size = i + 1;
+		cpu->room = room - (1UL << order);
 		spin_unlock_irqrestore(&cpu->lock, flags);
 		return true;
 	}
 	spin_unlock_irqrestore(&cpu->lock, flags);
-	return vcm_iova_cache_put_slow(cache, order, pfn);
+	return false;
 }
 
-/* Checks and tree allocation for what the cache did not answer. */
-static noinline int vcm_iova_alloc_slow(struct vcm_iova_cache *cache,
+/*
+ * Everything vcm_iova_alloc_fast() does after a miss of the loaded
+ * magazine: the spare and the depot, then checks and the tree.
+ */
+static noinline int vcm_iova_alloc_miss(struct vcm_iova_cache *cache,
 					unsigned long size,
 					unsigned long limit_pfn, gfp_t gfp,
 					unsigned long *pfn)
 {
 	struct vcm_iova_space *space = cache->space;
+	unsigned long mask = size - 1;
+	unsigned int order;
 
 	if (!size)
 		return -EINVAL;
+	if (mask < cache->max_size) {
+		order = fls_long(mask);
+		mask = (1UL << order) - 1;
+		if (mask <= limit_pfn &&
+		    vcm_iova_cache_get_slow(cache, order, limit_pfn - mask, pfn))
+			return 0;
+	}
 	if (limit_pfn < space->start_pfn)
 		return -ERANGE;
 	if (size > VCM_IOVA_MAX_PFN)
@@ -500,14 +522,22 @@ int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 		    vcm_iova_cache_get(cache, order, limit_pfn - mask, pfn))
 			return 0;
 	}
-	return vcm_iova_alloc_slow(cache, size, limit_pfn, gfp, pfn);
+	return vcm_iova_alloc_miss(cache, size, limit_pfn, gfp, pfn);
 }
 EXPORT_SYMBOL_GPL(vcm_iova_alloc_fast);
 
-/* Free what the cache did not take. */
-static noinline void vcm_iova_free_slow(struct vcm_iova_cache *cache,
+/*
+ * Everything vcm_iova_free_fast() does when the loaded magazine cannot
+ * take the range: the spare, a new magazine or the depot, else the tree.
+ */
+static noinline void vcm_iova_free_miss(struct vcm_iova_cache *cache,
 					unsigned long pfn, unsigned long size)
 {
+	unsigned long mask = size - 1;
+
+	if (size && mask < cache->max_size &&
+	    vcm_iova_cache_put_slow(cache, fls_long(mask), pfn))
+		return;
 	/* vcm_iova_alloc_fast() allocated the size rounded up. */
 	if (size && size <= VCM_IOVA_MAX_PFN)
 		size = roundup_pow_of_two(size);
@@ -543,7 +573,7 @@ void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 		   vcm_iova_cache_put(cache, fls_long(mask), pfn)) {
 		return;
 	}
-	vcm_iova_free_slow(cache, pfn, size);
+	vcm_iova_free_miss(cache, pfn, size);
 }
 EXPORT_SYMBOL_GPL(vcm_iova_free_fast);
 
@@ -590,12 +620,12 @@ static bool vcm_iova_depot_drain(struct vcm_iova_cache *cache,
 
 	spin_lock_irqsave(&cache->depot_lock, flags);
 	if (idle_only && depot->active) {
-		busy = depot->full;
+		busy = depot->mags;
 	} else {
-		list = depot->full;
-		depot->full = NULL;
+		list = depot->mags;
+		depot->mags = NULL;
 		for (next = list; next; next = next->next)
-			cache->depot_held -= depot->charge;
+			cache->depot_held -= (unsigned long)next->size << order;
 	}
 	depot->active = false;
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
@@ -725,9 +755,9 @@ VISIBLE_IF_KUNIT int vcm_iova_cache_check(struct vcm_iova_cache *cache)
 	held = 0;
 	spin_lock_irqsave(&cache->depot_lock, flags);
 	for (order = 0; order < cache->nr_orders; order++) {
-		for (mag = cache->depot[order].full; mag; mag = mag->next) {
+		for (mag = cache->depot[order].mags; mag; mag = mag->next) {
 			ok &= vcm_iova_mag_ok(cache, mag, order, &held);
-			ok &= mag->size == mag->cap;
+			ok &= mag->size > 0;
 		}
 	}
 	ok &= held == cache->depot_held && held <= cache->depot_max;
@@ -767,7 +797,7 @@ unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache)
 	}
 	spin_lock_irqsave(&cache->depot_lock, flags);
 	for (order = 0; order < cache->nr_orders; order++)
-		for (mag = cache->depot[order].full; mag; mag = mag->next)
+		for (mag = cache->depot[order].mags; mag; mag = mag->next)
 			count += mag->size;
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
 	return count;
@@ -796,7 +826,7 @@ unsigned long vcm_iova_cache_nr_mags(struct vcm_iova_cache *cache,
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
 	spin_lock_irqsave(&cache->depot_lock, flags);
-	for (mag = cache->depot[order].full; mag; mag = mag->next)
+	for (mag = cache->depot[order].mags; mag; mag = mag->next)
 		nr++;
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
 	return nr;
@@ -891,12 +921,8 @@ struct vcm_iova_cache *vcm_iova_cache_create(struct vcm_iova_space *space)
 	cache->space = space;
 	cache->nr_orders = nr_orders;
 	cache->max_size = 1UL << (nr_orders - 1);
-	for (order = 0; order < nr_orders; order++) {
-		struct vcm_iova_depot *depot = &cache->depot[order];
-
-		depot->cap = vcm_iova_mag_cap(shift, order);
-		depot->charge = (unsigned long)depot->cap << order;
-	}
+	for (order = 0; order < nr_orders; order++)
+		cache->depot[order].cap = vcm_iova_mag_cap(shift, order);
 	cache->cpu_max = VCM_IOVA_CPU_BYTES >> shift;
 	cache->depot_max = VCM_IOVA_DEPOT_BYTES >> shift;
 	for_each_possible_cpu(cpu) {
