@@ -97,24 +97,30 @@ static unsigned long vcm_iova_gap_cap(unsigned long lo, unsigned long len)
 	return block;
 }
 
-/* Recompute the augmented values of @node; true if @exit and unchanged. */
+/*
+ * Recompute the augmented values of @node; true if @exit and unchanged.
+ * The gap's own cap is at most its length, so it is computed only when
+ * the length exceeds the children's caps: rarely, for the ancestors that
+ * a propagation after an insert or erase walks through.
+ */
 static inline bool vcm_iova_compute(struct vcm_iova_node *node, bool exit)
 {
 	unsigned long len = node->pfn_lo - node->gap_lo;
-	unsigned long gap = len;
-	unsigned long cap = vcm_iova_gap_cap(node->gap_lo, len);
+	unsigned long gap = len, cap = 0;
 	struct vcm_iova_node *child;
 
 	child = vcm_iova_entry(node->rb.rb_left);
 	if (child) {
 		gap = max(gap, child->sub.gap);
-		cap = max(cap, child->sub.cap);
+		cap = child->sub.cap;
 	}
 	child = vcm_iova_entry(node->rb.rb_right);
 	if (child) {
 		gap = max(gap, child->sub.gap);
 		cap = max(cap, child->sub.cap);
 	}
+	if (len > cap)
+		cap = max(cap, vcm_iova_gap_cap(node->gap_lo, len));
 	if (exit && node->sub.gap == gap && node->sub.cap == cap)
 		return true;
 	node->sub.gap = gap;
