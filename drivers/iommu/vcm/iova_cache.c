@@ -387,7 +387,11 @@ static bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 		goto push;
 	}
 
-	/* Both are full or missing: a new magazine becomes the loaded one. */
+	/*
+	 * Both are full or missing: a new magazine becomes the loaded one and
+	 * a full spare goes to the depot. Look at the depot's room first, so
+	 * as not to allocate a magazine only to free it again.
+	 */
 	held = (unsigned long)mags->prev->size << order;
 	if (READ_ONCE(cache->depot_held) + held > cache->depot_max)
 		goto fail;
@@ -551,8 +555,9 @@ static noinline void vcm_iova_free_miss(struct vcm_iova_cache *cache,
  * @size: the size passed to vcm_iova_alloc_fast()
  *
  * Cacheable sizes go to this CPU's cache without a shared lock; when its
- * magazines are full, one full magazine moves to the depot, or back to
- * the tree if the depot is full too. Other sizes, and ranges that cannot
+ * magazines of the size are full, or the CPU holds its budget, one of
+ * them moves to the depot. If the depot has no room, the range goes back
+ * to the tree instead. Other sizes, and ranges that cannot
  * be cached for lack of memory or within the cache's bounds, go back to
  * the tree by vcm_iova_free(). The cache does not check that the range is
  * allocated: freeing a range twice hands it out twice.
@@ -598,7 +603,7 @@ void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu)
 		spin_lock_irqsave(&c->lock, flags);
 		loaded = c->mags[order].loaded;
 		prev = c->mags[order].prev;
-		c->room += (loaded->size + prev->size) << order;
+		c->room += (unsigned long)(loaded->size + prev->size) << order;
 		c->mags[order].loaded = &vcm_iova_mag_none;
 		c->mags[order].prev = &vcm_iova_mag_none;
 		spin_unlock_irqrestore(&c->lock, flags);
