@@ -10,7 +10,8 @@
  * A per-CPU cache (struct vcm_iova_cache) in front of a space makes the
  * common power-of-two sizes, up to 4 MiB, O(1) without a shared lock.
  * The free IOVA it holds is bounded: 16 MiB per CPU plus 32 MiB shared
- * by all CPUs of the space. It goes back to the space when idle for a
+ * by all CPUs of the space, and 256 MiB more shared for ranges handed
+ * back by a lazy flush queue (vcm_iova_free_queued()). It goes back to the space when idle for a
  * second, when a CPU goes offline, and before a request fails for lack
  * of room.
  */
@@ -146,6 +147,8 @@ int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 			unsigned long limit_pfn, gfp_t gfp, unsigned long *pfn);
 void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 			unsigned long size);
+void vcm_iova_free_queued(struct vcm_iova_cache *cache, unsigned long pfn,
+			  unsigned long size);
 void vcm_iova_cache_drain(struct vcm_iova_cache *cache);
 unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache);
 void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu);

@@ -690,6 +690,30 @@ unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_dma_alloc);
 
+/*
+ * With CONFIG_DMA_API_DEBUG, forget the range @pfn of @pages in @vd->live;
+ * false if vcm_dma_alloc() did not hand it out with that size.
+ */
+static bool vcm_dma_forget(struct vcm_dma *vd, unsigned long pfn,
+			   unsigned long pages)
+{
+	unsigned long flags;
+	void *old;
+
+	if (!IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		return true;
+	xa_lock_irqsave(&vd->live, flags);
+	old = xa_load(&vd->live, pfn);
+	if (old && xa_to_value(old) == pages)
+		__xa_erase(&vd->live, pfn);
+	xa_unlock_irqrestore(&vd->live, flags);
+	if (old && xa_to_value(old) == pages)
+		return true;
+	pr_err_ratelimited("vcm: dma%d: free of IOVA pfn %#lx+%lu that is not allocated, ignored\n",
+			   vd->id, pfn, pages);
+	return false;
+}
+
 /**
  * vcm_dma_free() - free IOVA from vcm_dma_alloc()
  * @vd: the domain's VCM state
@@ -707,24 +731,30 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_alloc);
  */
 void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn, unsigned long pages)
 {
-	unsigned long flags;
-	void *old;
-
-	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
-		xa_lock_irqsave(&vd->live, flags);
-		old = xa_load(&vd->live, pfn);
-		if (old && xa_to_value(old) == pages)
-			__xa_erase(&vd->live, pfn);
-		xa_unlock_irqrestore(&vd->live, flags);
-		if (!old || xa_to_value(old) != pages) {
-			pr_err_ratelimited("vcm: dma%d: free of IOVA pfn %#lx+%lu that is not allocated, ignored\n",
-					   vd->id, pfn, pages);
-			return;
-		}
-	}
-	vcm_iova_free_fast(vd->cache, pfn, pages);
+	if (vcm_dma_forget(vd, pfn, pages))
+		vcm_iova_free_fast(vd->cache, pfn, pages);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_dma_free);
+
+/**
+ * vcm_dma_free_queued() - free IOVA that the flush queue hands back
+ * @vd: the domain's VCM state
+ * @pfn: what vcm_dma_alloc() returned
+ * @pages: the @pages passed to vcm_dma_alloc()
+ *
+ * Like vcm_dma_free(), for the ranges of a flush queue after its IOTLB
+ * flush: the cache keeps more of them (see vcm_iova_free_queued()), as
+ * the queue hands them back in bursts.
+ *
+ * Context: Any context; does not sleep.
+ */
+void vcm_dma_free_queued(struct vcm_dma *vd, unsigned long pfn,
+			 unsigned long pages)
+{
+	if (vcm_dma_forget(vd, pfn, pages))
+		vcm_iova_free_queued(vd->cache, pfn, pages);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_free_queued);
 
 /**
  * vcm_dma_opt_mapping_size() - largest mapping the hot path serves fast

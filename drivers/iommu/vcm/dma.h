@@ -30,6 +30,8 @@ unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
 			    unsigned long limit_pfn);
 void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn,
 		  unsigned long pages);
+void vcm_dma_free_queued(struct vcm_dma *vd, unsigned long pfn,
+			 unsigned long pages);
 size_t vcm_dma_opt_mapping_size(void);
 #if IS_ENABLED(CONFIG_KUNIT)
 enum vcm_region;
@@ -71,6 +73,11 @@ static inline unsigned long vcm_dma_alloc(struct vcm_dma *vd,
 
 static inline void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn,
 				unsigned long pages)
+{
+}
+
+static inline void vcm_dma_free_queued(struct vcm_dma *vd, unsigned long pfn,
+				       unsigned long pages)
 {
 }
 

@@ -23,17 +23,27 @@
  * the depot is taken only if its ranges fit. Magazines reach the depot
  * full, or part full from a CPU over its budget: a CPU that only frees
  * (interrupts of other CPUs' mappings) passes everything on that way.
- * The ranges in the depot are at most VCM_IOVA_DEPOT_BYTES in all. So the
- * free IOVA a cache holds is at most
+ * The ranges in the depot are at most VCM_IOVA_DEPOT_BYTES in all, or
+ * VCM_IOVA_QUEUE_BYTES more for the ranges a flush queue hands back
+ * (vcm_iova_free_queued()). So the free IOVA a cache holds is at most
  *
  *	VCM_IOVA_CPU_BYTES (16 MiB) per CPU,
  *	plus VCM_IOVA_DEPOT_BYTES (32 MiB) per space,
+ *	plus VCM_IOVA_QUEUE_BYTES (256 MiB) per space, only in lazy mode,
  *
  * whatever the granule; iova.c's rcache can hold 64 MiB per CPU of 4 KiB
  * granules in its loaded and spare magazines alone, and its depot has no
  * bound. A magazine holds 126 ranges up to 64 KiB and 62 of 128 KiB, as
  * many as iova.c's, so that a flush queue handing back 256 ranges of up
  * to 64 KiB at once still lands in the CPU's magazines and the depot.
+ * Larger ranges from a flush queue use the depot's extra room: a queue
+ * hands back up to 256 ranges at once, which a moment before it held
+ * itself, and the same CPU maps as many again right after. Without the
+ * extra room, most of a burst of 1 MiB ranges would go through the tree,
+ * each free and allocation costing twice what iova.c's do in that
+ * pattern (its tree walk starts at a cached node, ours keeps every
+ * ancestor's largest gap up to date). Other frees keep to 32 MiB, so the
+ * steady mix of sizes is cached no more than before.
  * The tree node of each cached range is the only memory the ranges cost.
  * Charging contents rather than capacity lets a CPU keep magazines of
  * every order at once, so that mixed sizes do not make it free and
@@ -79,6 +89,8 @@
 #define VCM_IOVA_CPU_BYTES	SZ_16M
 /* IOVA held by the magazines of the depot. */
 #define VCM_IOVA_DEPOT_BYTES	SZ_32M
+/* More IOVA the depot may hold from ranges a flush queue hands back. */
+#define VCM_IOVA_QUEUE_BYTES	SZ_256M
 /* A CPU or depot unused for this long gives its ranges back. */
 #define VCM_IOVA_RECLAIM_DELAY	HZ
 
@@ -138,11 +150,13 @@ struct vcm_iova_depot {
  * @nr_orders: number of cached orders: sizes 1 to @max_size
  * @cpus: per-CPU magazines
  * @cpu_max: most pfns cached by one CPU (constant)
- * @depot_max: most pfns in the depot (constant)
+ * @depot_max: most pfns in the depot after vcm_iova_free_fast() (constant)
+ * @queue_max: most pfns in the depot after vcm_iova_free_queued(),
+ *	more than @depot_max (constant)
  * @depot_lock: protects @depot_held and every @depot entry but @cap;
  *	nests inside the per-CPU locks and outside
  *	&vcm_iova_space.lock
- * @depot_held: pfns in the depot's magazines, at most @depot_max
+ * @depot_held: pfns in the depot's magazines, at most @queue_max
  * @flags: %VCM_IOVA_CACHE_ARMED while @reclaim_work is scheduled or runs
  * @reclaim_work: gives back ranges of idle CPUs and idle depot orders
  * @cpuhp_node: instance of the CPU hotplug state that drains dead CPUs
@@ -155,6 +169,7 @@ struct vcm_iova_cache {
 	struct vcm_iova_cpu __percpu *cpus;
 	unsigned long cpu_max;
 	unsigned long depot_max;
+	unsigned long queue_max;
 	spinlock_t depot_lock; /* see above */
 	unsigned long depot_held;
 	unsigned long flags;
@@ -323,21 +338,21 @@ static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 }
 
 /*
- * Hand @mag, not empty, to the depot of @order; false if the depot has no
- * room for its ranges. The caller holds a CPU lock (lock order), and gives
- * back to its CPU the @held pfns of @mag on success.
+ * Hand @mag, not empty, to the depot of @order; false if the depot would
+ * then hold more than @max pfns. The caller holds a CPU lock (lock order),
+ * and gives back to its CPU the @held pfns of @mag on success.
  */
 static bool vcm_iova_depot_put(struct vcm_iova_cache *cache,
 			       unsigned int order, struct vcm_iova_mag *mag,
-			       unsigned long held)
+			       unsigned long held, unsigned long max)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	bool done = false;
 
-	if (READ_ONCE(cache->depot_held) + held > cache->depot_max)
+	if (READ_ONCE(cache->depot_held) + held > max)
 		return false;
 	spin_lock(&cache->depot_lock);
-	if (cache->depot_held + held <= cache->depot_max) {
+	if (cache->depot_held + held <= max) {
 		mag->next = depot->mags;
 		depot->mags = mag;
 		cache->depot_held += held;
@@ -353,12 +368,13 @@ static bool vcm_iova_depot_put(struct vcm_iova_cache *cache,
  * magazines of @order are full or missing. Over budget, the fuller
  * magazine of @order moves to the depot, which gives its room back. When
  * both are full, a new magazine replaces the spare, which moves to the
- * depot. When the depot has no room, the range goes back to the tree
- * instead (false), so that no magazine is allocated only to be emptied
- * into the tree.
+ * depot. When the depot has no room (up to @max pfns), the range goes
+ * back to the tree instead (false), so that no magazine is allocated only
+ * to be emptied into the tree.
  */
 static bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
-				    unsigned int order, unsigned long pfn)
+				    unsigned int order, unsigned long pfn,
+				    unsigned long max)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	struct vcm_iova_mag *new;
@@ -375,7 +391,8 @@ static bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 			swap(mags->loaded, mags->prev);
 		/* Not empty: at least this range's pfns come free. */
 		held = (unsigned long)mags->prev->size << order;
-		if (!held || !vcm_iova_depot_put(cache, order, mags->prev, held))
+		if (!held ||
+		    !vcm_iova_depot_put(cache, order, mags->prev, held, max))
 			goto fail;
 		cpu->room += held;
 		mags->prev = &vcm_iova_mag_none;
@@ -393,14 +410,14 @@ static bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 	 * as not to allocate a magazine only to free it again.
 	 */
 	held = (unsigned long)mags->prev->size << order;
-	if (READ_ONCE(cache->depot_held) + held > cache->depot_max)
+	if (READ_ONCE(cache->depot_held) + held > max)
 		goto fail;
 	new = kmalloc(struct_size(new, pfns, depot->cap),
 		      GFP_ATOMIC | __GFP_NOWARN);
 	if (!new)
 		goto fail;
 	if (vcm_iova_mag_real(mags->prev)) {
-		if (!vcm_iova_depot_put(cache, order, mags->prev, held)) {
+		if (!vcm_iova_depot_put(cache, order, mags->prev, held, max)) {
 			kfree(new);
 			goto fail;
 		}
@@ -532,20 +549,41 @@ EXPORT_SYMBOL_GPL(vcm_iova_alloc_fast);
 
 /*
  * Everything vcm_iova_free_fast() does when the loaded magazine cannot
- * take the range: the spare, a new magazine or the depot, else the tree.
+ * take the range: the spare, a new magazine or the depot (up to @max
+ * pfns), else the tree.
  */
 static noinline void vcm_iova_free_miss(struct vcm_iova_cache *cache,
-					unsigned long pfn, unsigned long size)
+					unsigned long pfn, unsigned long size,
+					unsigned long max)
 {
 	unsigned long mask = size - 1;
 
 	if (size && mask < cache->max_size &&
-	    vcm_iova_cache_put_slow(cache, fls_long(mask), pfn))
+	    vcm_iova_cache_put_slow(cache, fls_long(mask), pfn, max))
 		return;
 	/* vcm_iova_alloc_fast() allocated the size rounded up. */
 	if (size && size <= VCM_IOVA_MAX_PFN)
 		size = roundup_pow_of_two(size);
 	vcm_iova_free(cache->space, pfn, size);
+}
+
+/* vcm_iova_free_fast() and vcm_iova_free_queued(): the depot's bound differs. */
+static __always_inline void __vcm_iova_free(struct vcm_iova_cache *cache,
+					    unsigned long pfn,
+					    unsigned long size, bool queued)
+{
+	unsigned long mask = size - 1;
+
+	if (!mask) {
+		/* Single granules: no bit scan. */
+		if (vcm_iova_cache_put(cache, 0, pfn))
+			return;
+	} else if (likely(mask < cache->max_size) &&
+		   vcm_iova_cache_put(cache, fls_long(mask), pfn)) {
+		return;
+	}
+	vcm_iova_free_miss(cache, pfn, size,
+			   queued ? cache->queue_max : cache->depot_max);
 }
 
 /**
@@ -568,19 +606,31 @@ static noinline void vcm_iova_free_miss(struct vcm_iova_cache *cache,
 void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 			unsigned long size)
 {
-	unsigned long mask = size - 1;
-
-	if (!mask) {
-		/* Single granules: no bit scan. */
-		if (vcm_iova_cache_put(cache, 0, pfn))
-			return;
-	} else if (likely(mask < cache->max_size) &&
-		   vcm_iova_cache_put(cache, fls_long(mask), pfn)) {
-		return;
-	}
-	vcm_iova_free_miss(cache, pfn, size);
+	__vcm_iova_free(cache, pfn, size, false);
 }
 EXPORT_SYMBOL_GPL(vcm_iova_free_fast);
+
+/**
+ * vcm_iova_free_queued() - free a range that a flush queue hands back
+ * @cache: the cache
+ * @pfn: first pfn of the range
+ * @size: the size passed to vcm_iova_alloc_fast()
+ *
+ * Like vcm_iova_free_fast(), but the depot may hold up to 256 MiB more of
+ * such ranges, so that a lazy flush queue, which hands back up to 256
+ * ranges at once, finds them in the cache when it maps as many again.
+ * What the depot holds goes back to the tree after a second unused, and
+ * before any request on the space fails.
+ *
+ * Context: Any context; takes this CPU's cache lock and possibly the depot
+ * and space locks with interrupts disabled. Never sleeps.
+ */
+void vcm_iova_free_queued(struct vcm_iova_cache *cache, unsigned long pfn,
+			  unsigned long size)
+{
+	__vcm_iova_free(cache, pfn, size, true);
+}
+EXPORT_SYMBOL_GPL(vcm_iova_free_queued);
 
 /**
  * vcm_iova_cache_drain_cpu() - give back everything one CPU caches
@@ -765,7 +815,7 @@ VISIBLE_IF_KUNIT int vcm_iova_cache_check(struct vcm_iova_cache *cache)
 			ok &= mag->size > 0;
 		}
 	}
-	ok &= held == cache->depot_held && held <= cache->depot_max;
+	ok &= held == cache->depot_held && held <= cache->queue_max;
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
 	return ok ? 0 : -EINVAL;
 }
@@ -930,6 +980,7 @@ struct vcm_iova_cache *vcm_iova_cache_create(struct vcm_iova_space *space)
 		cache->depot[order].cap = vcm_iova_mag_cap(shift, order);
 	cache->cpu_max = VCM_IOVA_CPU_BYTES >> shift;
 	cache->depot_max = VCM_IOVA_DEPOT_BYTES >> shift;
+	cache->queue_max = cache->depot_max + (VCM_IOVA_QUEUE_BYTES >> shift);
 	for_each_possible_cpu(cpu) {
 		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
 

@@ -378,6 +378,60 @@ static void vcm_iova_test_cache_bound(struct kunit *test)
 	vcm_iova_space_destroy(&s);
 }
 
+/*
+ * A flush queue's burst: one CPU hands back 96 ranges of 4 MiB (384 MiB)
+ * through vcm_iova_free_queued(). The depot keeps up to 256 MiB more than
+ * for other frees, and no more: at most 16 + 32 + 256 MiB, 76 ranges, stay
+ * cached, more than the 12 that vcm_iova_free_fast() may keep. They come
+ * back to the same CPU without the tree, and all of it can be allocated
+ * again.
+ */
+static void vcm_iova_test_cache_queued(struct kunit *test)
+{
+	const unsigned long nr = 96, size = SZ_4M / SZ_4K;
+	unsigned long *pfns, i, n, pfn, total = SZ_1G / SZ_4K;
+	struct vcm_iova_cache *c;
+	struct vcm_iova_space s;
+
+	pfns = kunit_kcalloc(test, nr, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(&s, SZ_4K, 1, total), 0);
+	c = vcm_iova_cache_create(&s);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	vcm_iova_cache_stop_idle_reclaim(c);
+
+	get_cpu();
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, size, ~0UL,
+							  GFP_ATOMIC, &pfns[i]),
+				0);
+	for (i = 0; i < nr; i++)
+		vcm_iova_free_queued(c, pfns[i], size);
+	n = vcm_iova_cache_count(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_check(c), 0);
+	KUNIT_EXPECT_GT(test, n, (SZ_16M + SZ_32M) / SZ_4M);
+	KUNIT_EXPECT_LE(test, n, (SZ_16M + SZ_32M + SZ_256M) / SZ_4M);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), n);
+	/* The same CPU gets all cached ranges back, and no new one. */
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, size, ~0UL,
+							  GFP_ATOMIC, &pfns[i]),
+				0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), n);
+	for (i = 0; i < n; i++)
+		vcm_iova_free_queued(c, pfns[i], size);
+	put_cpu();
+
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc(&s, total, 1, ~0UL, GFP_KERNEL,
+					     &pfn), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_free(&s, 1, total), 0);
+	vcm_iova_cache_destroy(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_check(&s), 0);
+	vcm_iova_space_destroy(&s);
+}
+
 static void vcm_iova_test_cache(struct kunit *test)
 {
 	struct vcm_test_cpu_arg *arg;
@@ -503,6 +557,7 @@ static struct kunit_case vcm_iova_test_cases[] = {
 	KUNIT_CASE_SLOW(vcm_iova_test_random),
 	KUNIT_CASE(vcm_iova_test_cache),
 	KUNIT_CASE(vcm_iova_test_cache_bound),
+	KUNIT_CASE(vcm_iova_test_cache_queued),
 	KUNIT_CASE(vcm_iova_test_hotplug),
 	{}
 };

@@ -2733,6 +2733,7 @@ static void vcm_dma_test_alloc_free(struct kunit *test)
 	KUNIT_ASSERT_NE(test, a, 0UL);
 	vcm_dma_free(d->vd, a, 1);
 	vcm_dma_free(d->vd, a, 1);		/* refused */
+	vcm_dma_free_queued(d->vd, a, 1);	/* refused */
 	vcm_dma_free(d->vd, 0x42, 1);		/* refused */
 	b = vcm_dma_alloc(d->vd, 1, 0xffff);
 	c = vcm_dma_alloc(d->vd, 1, 0xffff);
@@ -2745,7 +2746,7 @@ static void vcm_dma_test_alloc_free(struct kunit *test)
 	vcm_dma_free(d->vd, b, 2);
 	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, b), b);
 	vcm_dma_free(d->vd, b, 1);
-	vcm_dma_free(d->vd, c, 1);
+	vcm_dma_free_queued(d->vd, c, 1);
 }
 
 #if IS_ENABLED(CONFIG_DMA_WINDOW)

@@ -11,6 +11,11 @@
  *               live, a window of 64 in flight, random sizes 4 KiB to
  *               4 MiB through the caches); prints the KiB of free IOVA the
  *               caches hold at the end.
+ *   L1 <bytes>: a lazy flush queue's pattern: 256 allocations of one
+ *               size through the caches, with 1000 other ranges live, then
+ *               all 256 freed in the order they were made, as a flush
+ *               queue hands them back after its IOTLB flush (ours through
+ *               vcm_iova_free_queued(), iova.c through free_iova_fast()).
  *   W3 <n>:     n live allocations of random sizes (1 to 16 pages,
  *               size-aligned) through the tree, then churn: free a random
  *               one, allocate a new one.
@@ -32,6 +37,8 @@
 #define GRANULE		4096UL
 #define W1_PAIRS	20000UL
 #define W3_CHURN	20000UL
+#define L1_BATCH	256UL
+#define L1_ROUNDS	40UL
 
 static uint64_t rng = 88172645463325252ULL;
 
@@ -85,6 +92,11 @@ static unsigned long fast_alloc(unsigned long size, unsigned long limit)
 static void fast_free(unsigned long pfn, unsigned long size)
 {
 	vcm_iova_free_fast(cache, pfn, size);
+}
+
+static void queued_free(unsigned long pfn, unsigned long size)
+{
+	vcm_iova_free_queued(cache, pfn, size);
 }
 
 static int tree_sum(unsigned long pfn, unsigned long size, void *data)
@@ -149,6 +161,11 @@ static void fast_free(unsigned long pfn, unsigned long size)
 	free_iova_fast(&iovad, pfn, size);
 }
 
+static void queued_free(unsigned long pfn, unsigned long size)
+{
+	free_iova_fast(&iovad, pfn, size);
+}
+
 static unsigned long tree_pages(void)
 {
 	unsigned long pages = 0;
@@ -180,7 +197,16 @@ static noinline unsigned long bench_measure(const char *w,
 {
 	unsigned long i, j, ops = 0, pfn, size;
 
-	if (!strcmp(w, "W1")) {
+	if (!strcmp(w, "L1")) {
+		size = param / GRANULE;
+		for (i = 0; i < L1_ROUNDS; i++) {
+			for (j = 0; j < L1_BATCH; j++)
+				live_pfn[j] = fast_alloc(size, limit);
+			for (j = 0; j < L1_BATCH; j++)
+				queued_free(live_pfn[j], size);
+			ops += 2 * L1_BATCH;
+		}
+	} else if (!strcmp(w, "W1")) {
 		size = param / GRANULE;
 		for (i = 0; i < W1_PAIRS; i++) {
 			pfn = fast_alloc(size, limit);
@@ -237,9 +263,10 @@ int main(int argc, char **argv)
 		printf("%lu\n", mixed_cached_kib(param));
 		return 0;
 	}
-	if (!strcmp(w, "W1")) {
+	if (!strcmp(w, "W1") || !strcmp(w, "L1")) {
 		limit = (1UL << 20) - 1;	/* 32-bit DMA mask */
 		setup(limit, 1);
+		live_pfn = calloc(L1_BATCH, sizeof(*live_pfn));
 		for (i = 0; i < 1000; i++) {
 			size = 1 + rnd() % 16;
 			tree_alloc(size, limit);
