@@ -25,8 +25,8 @@ void vcm_iova_cache_reclaim_now(struct vcm_iova_cache *cache);
 void vcm_iova_cache_stop_idle_reclaim(struct vcm_iova_cache *cache);
 /*
  * Check the cache's accounting in O(ranges cached): each CPU's magazines
- * hold at most its budget and match its room, the depot holds only full
- * magazines, within its bound; 0 or -EINVAL.
+ * hold at most its budget and match its room, the depot holds only
+ * non-empty magazines, within its larger (flush-queue) bound; 0 or -EINVAL.
  */
 int vcm_iova_cache_check(struct vcm_iova_cache *cache);
 #endif
