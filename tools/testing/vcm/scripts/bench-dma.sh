@@ -23,6 +23,18 @@
 # vCPUs, and I/O waits are not instructions). One round is enough: the
 # count is deterministic. TCG time (the default) is what the targets
 # are stated in.
+#
+# DMA_CONTROL=1 adds a third kernel, the layout control: the pristine
+# tree with as many never-executed bytes of text as the VCM kernel's
+# kernel/dma/window.o has, linked where window.o is. Every upstream
+# function after it then sits where it sits in the VCM kernel, as they
+# would after any patch that adds code there. Its lines,
+#   bench: dma-layout <arch> <case> ours=<control> theirs=<pristine> ...
+# show how far TCG times move with code layout alone (QEMU's per-vCPU
+# jump cache is direct-mapped by guest address), and
+#   bench: dma-matched <arch> <case> ours=<VCM> theirs=<control> ...
+# compare the VCM kernel with a base kernel whose hot upstream code sits
+# at the same addresses.
 set -uo pipefail
 arch=$1
 top=$(cd "$(dirname "$0")/../../../.." && pwd)
@@ -31,6 +43,7 @@ s=tools/testing/vcm/scripts
 rounds=${DMA_ROUNDS:-3}
 ms=${DMA_MS:-1000}
 pristine=$top/build/linux-pristine
+control=${DMA_CONTROL:-}
 
 case $arch in
 x86_64) karch=x86_64; cross=; image=arch/x86/boot/bzImage ;;
@@ -50,12 +63,43 @@ frags=tools/testing/vcm/configs/bench.config
 FRAGMENTS=$frags $s/kernel.sh "$arch" "$top/build/$arch-bench" || exit 1
 KSRC=$pristine VCM_PRISTINE=1 FRAGMENTS=$frags \
 	$s/kernel.sh "$arch" "$top/build/$arch-pristine" || exit 1
+kernels="ours theirs"
+if [ -n "$control" ]; then
+	kernels="ours theirs control"
+	csrc=$top/build/linux-control
+	if [ -e "$csrc/.git" ]; then
+		git -C "$csrc" checkout -q --detach pristine || exit 1
+	else
+		git -C build/linux worktree add -q -f --detach "$csrc" pristine || exit 1
+	fi
+	pad=$(size -A "build/$arch-bench/kernel/dma/window.o" | awk '$1 == ".text" { print $2 }')
+	fill=0; [ "$arch" = x86_64 ] && fill=0xcc	# int3
+	[ -n "$pad" ] || { echo "bench-dma.sh: no window.o text" >&2; exit 1; }
+	# Rewritten only when it changes, so that a warm build stays warm.
+	{
+		echo "// SPDX-License-Identifier: GPL-2.0-only"
+		echo "/* make bench's layout control: the size of window.o's text, never run. */"
+		echo "asm(\".pushsection .text\\n.balign 16\\n.skip $pad, $fill\\n.popsection\");"
+	} > "$csrc/kernel/dma/layout_pad.c.new"
+	if cmp -s "$csrc/kernel/dma/layout_pad.c.new" "$csrc/kernel/dma/layout_pad.c"; then
+		rm "$csrc/kernel/dma/layout_pad.c.new"
+	else
+		mv "$csrc/kernel/dma/layout_pad.c.new" "$csrc/kernel/dma/layout_pad.c"
+	fi
+	grep -q layout_pad.o "$csrc/kernel/dma/Makefile" ||
+		echo "obj-y += layout_pad.o" >> "$csrc/kernel/dma/Makefile"
+	KSRC=$csrc VCM_PRISTINE=1 FRAGMENTS=$frags \
+		$s/kernel.sh "$arch" "$top/build/$arch-control" || exit 1
+fi
 $s/initramfs.sh "$arch" "build/initramfs-$arch.cpio.gz" || exit 1
 
 # The module, built against each kernel, in a cpio appended to the initramfs.
-for k in ours theirs; do
-	if [ $k = ours ]; then ksrc=$top/build/linux out=$top/build/$arch-bench
-	else ksrc=$pristine out=$top/build/$arch-pristine; fi
+for k in $kernels; do
+	case $k in
+	ours) ksrc=$top/build/linux out=$top/build/$arch-bench ;;
+	theirs) ksrc=$pristine out=$top/build/$arch-pristine ;;
+	control) ksrc=$csrc out=$top/build/$arch-control ;;
+	esac
 	mod=$top/build/$arch-dmamod-$k
 	mkdir -p "$mod"
 	cp tools/testing/vcm/dmabench/Kbuild tools/testing/vcm/dmabench/vcm_dma_bench.c "$mod/"
@@ -74,8 +118,12 @@ res=build/logs/$arch-dmabench$tag.txt
 rc=0
 for r in $(seq 1 "$rounds"); do
 	for mode in strict lazy; do
-		for k in ours theirs; do
-			if [ $k = ours ]; then out=build/$arch-bench; else out=build/$arch-pristine; fi
+		for k in $kernels; do
+			case $k in
+			ours) out=build/$arch-bench ;;
+			theirs) out=build/$arch-pristine ;;
+			control) out=build/$arch-control ;;
+			esac
 			log=build/logs/$arch-$mode-dmabench$tag-$k-$r.log
 			ICOUNT=$icount SMP=2 TIMEOUT=${BENCH_TIMEOUT:-900} \
 				EXTRA_CMDLINE="vcm.ms=$ms${icount:+ vcm.icount=1}" \
@@ -103,22 +151,28 @@ for line in open(path):
         if k in ("map_ns", "unmap_ns", "ns_per_req"):
             name = case + ("-" + k[:-3] if k.endswith("map_ns") else "")
             vals.setdefault(name, {}).setdefault(rnd, {})[kern] = float(v)
-for name in vals:
-    rounds = vals[name]
-    pairs = [(x["ours"], x["theirs"]) for x in rounds.values()
-             if "ours" in x and "theirs" in x and x["theirs"] > 0]
-    if not pairs:
-        print(f"bench-dma: {name}: no complete pair")
-        bad = 1
-        continue
-    ours = statistics.median(p[0] for p in pairs)
-    theirs = statistics.median(p[1] for p in pairs)
-    ratio = statistics.median(p[0] / p[1] for p in pairs)
-    unit = "ns/req" if "nvme" in name else "ns"
-    if icount:
-        unit = "instr/req" if "nvme" in name else "instr"
-    print(f"bench: dma {arch} {name} ours={ours:.0f} theirs={theirs:.0f} "
-          f"unit={unit} ratio={ratio:.2f}")
+# (suite, kernel measured, kernel it is compared with); the last two only
+# with DMA_CONTROL=1.
+suites = [("dma", "ours", "theirs"), ("dma-layout", "control", "theirs"),
+          ("dma-matched", "ours", "control")]
+control = any("control" in r for v in vals.values() for r in v.values())
+for suite, a, b in suites if control else suites[:1]:
+    for name in vals:
+        rounds = vals[name]
+        pairs = [(x[a], x[b]) for x in rounds.values()
+                 if a in x and b in x and x[b] > 0]
+        if not pairs:
+            print(f"bench-dma: {suite} {name}: no complete pair")
+            bad = 1
+            continue
+        ours = statistics.median(p[0] for p in pairs)
+        theirs = statistics.median(p[1] for p in pairs)
+        ratio = statistics.median(p[0] / p[1] for p in pairs)
+        unit = "ns/req" if "nvme" in name else "ns"
+        if icount:
+            unit = "instr/req" if "nvme" in name else "instr"
+        print(f"bench: {suite} {arch} {name} ours={ours:.0f} theirs={theirs:.0f} "
+              f"unit={unit} ratio={ratio:.2f}")
 sys.exit(bad)
 PY
 exit $rc
