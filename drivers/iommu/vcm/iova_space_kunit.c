@@ -333,6 +333,23 @@ static long vcm_test_free_on_cpu(void *data)
 }
 
 /*
+ * A 1 GiB space of 4 KiB granules with a cache in front whose idle reclaim
+ * is off, so that a test sees what the bounds alone keep.
+ */
+static struct vcm_iova_cache *vcm_iova_test_cache_1g(struct kunit *test,
+						     struct vcm_iova_space *s)
+{
+	struct vcm_iova_cache *c;
+
+	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(s, SZ_4K, 1, SZ_1G / SZ_4K),
+			0);
+	c = vcm_iova_cache_create(s);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	vcm_iova_cache_stop_idle_reclaim(c);
+	return c;
+}
+
+/*
  * The bound on cached IOVA: one CPU frees 160 MiB in 4 MiB and 64 KiB
  * ranges. It keeps at most 16 MiB and the depot 32 MiB, counted from the
  * magazines' contents; the rest goes back to the tree, and all of it can
@@ -348,10 +365,7 @@ static void vcm_iova_test_cache_bound(struct kunit *test)
 	pfns = kunit_kcalloc(test, nr_big + nr_small, sizeof(*pfns),
 			     GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pfns);
-	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(&s, SZ_4K, 1, total), 0);
-	c = vcm_iova_cache_create(&s);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
-	vcm_iova_cache_stop_idle_reclaim(c);
+	c = vcm_iova_test_cache_1g(test, &s);
 
 	get_cpu();
 	for (i = 0; i < nr_big + nr_small; i++)
@@ -395,10 +409,7 @@ static void vcm_iova_test_cache_queued(struct kunit *test)
 
 	pfns = kunit_kcalloc(test, nr, sizeof(*pfns), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pfns);
-	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(&s, SZ_4K, 1, total), 0);
-	c = vcm_iova_cache_create(&s);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
-	vcm_iova_cache_stop_idle_reclaim(c);
+	c = vcm_iova_test_cache_1g(test, &s);
 
 	get_cpu();
 	for (i = 0; i < nr; i++)
