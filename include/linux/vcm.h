@@ -16,14 +16,24 @@
  * which are safe in any context, interrupt handlers included (on
  * PREEMPT_RT, where spinlocks sleep, threaded ones only):
  * vcm_phys_addr_at(), the vcm_phys_next_part() walker, vcm_from_dev(),
- * vcm_kernel_addr(), and vcm_phys_walk_bindings(), which runs its
- * callback under a vcm_phys's spinlock with interrupts disabled. Calls on
- * one context are serialized by its mutex; calls on different contexts
- * run in parallel. Each context's mutex is a lock class of its own, so a
- * vcm_walk_res() or vcm_res_walk_bindings() callback may call VCM on
- * another context (never on the one it walks), and lockdep checks the
- * order in which contexts nest. Lock order: a context's mutex, then a
- * vcm_phys's spinlock, then the context's IOVA space lock.
+ * vcm_kernel_addr(), vcm_region_name(), and vcm_phys_walk_bindings(),
+ * which runs its callback under a vcm_phys's spinlock with interrupts
+ * disabled. Calls on one context are serialized by its mutex; calls on
+ * different contexts run in parallel. Each context's mutex is a lock
+ * class of its own, so a vcm_walk_res() or vcm_res_walk_bindings()
+ * callback may call VCM on another context (never on the one it walks),
+ * and lockdep checks the order in which contexts nest. Lock order: a
+ * context's mutex, then a vcm_phys's spinlock, then the context's IOVA
+ * space lock.
+ *
+ * Activation: bindings reach a context's hardware while it is active
+ * (vcm_activate()); deactivation removes them from the hardware and keeps
+ * the graph. The kernel CPU context is the exception: vmap() chooses its
+ * addresses, so its mappings exist from binding to unbinding.
+ *
+ * Ownership: only the caller that made a reservation or a physical
+ * allocation gives it back; the walks show other callers' objects for
+ * reading, not for vcm_unreserve(), vcm_unmap() or vcm_free().
  *
  * Errors: every call checks its arguments and returns a documented error
  * code without changing anything when they are wrong. A call that fails

@@ -157,10 +157,11 @@ static void vcm_binding_info(const struct vcm_binding *b,
  * @vcm: the context
  *
  * Reservations that are left are unbound and freed, with a warning in the
- * log, as are physical allocations made by vcm_make_binding(), except one
- * that is still bound into another context: that one stays valid, with a
- * warning, and whoever bound it there frees it with vcm_free() once it is
- * unbound. Other physical allocations stay valid. Devices associated with
+ * log, as are physical allocations made by vcm_make_binding() (even when
+ * they were also bound elsewhere in @vcm), except one that is still bound
+ * into another context: that one stays valid, with a warning, and whoever
+ * bound it there frees it with vcm_free() once it is unbound. Other
+ * physical allocations stay valid. Devices associated with
  * @vcm are deassociated. The backend then frees @vcm.
  *
  * Context: Process context; may sleep. Takes the context's lock, then the
@@ -185,6 +186,14 @@ int vcm_destroy(struct vcm *vcm)
 	if (vcm->nr_res)
 		pr_warn("vcm: destroying a context with %lu reservations left\n",
 			vcm->nr_res);
+	/*
+	 * Memory that vcm_make_binding() allocated may also be bound into
+	 * another reservation of this context: remove the others first, so
+	 * that such memory is unbound here when its owner frees it.
+	 */
+	list_for_each_entry_safe(res, tmp, &vcm->reservations, node)
+		if (!res->owns_phys)
+			vcm_res_destroy(res);
 	list_for_each_entry_safe(res, tmp, &vcm->reservations, node)
 		vcm_res_destroy(res);
 	mutex_unlock(&vcm->lock);
@@ -316,7 +325,9 @@ EXPORT_SYMBOL_GPL(vcm_activate);
  *
  * When the count drops to 0, every binding is removed from the hardware;
  * the graph stays as it is. Calling this on an inactive context is a bug
- * and warns once.
+ * and warns once. The kernel CPU context (vcm_kernel_create()) is the
+ * exception: its mappings are made by vmap() when memory is bound and
+ * stay until it is unbound, whether or not the context is active.
  *
  * Context: Process context; may sleep. Takes the context's lock.
  */
@@ -599,7 +610,7 @@ static struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
  * @size: length in bytes, a multiple of the granule
  * @align: alignment of the start, a power of two multiple of the granule,
  *	or 0 for the granule
- * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO
+ * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, VCM_CACHE
  *
  * Context: Process context; may sleep. Takes the context's lock.
  * Return: the reservation; ERR_PTR(-EINVAL) if @vcm is NULL, @size is 0,
@@ -1203,8 +1214,8 @@ EXPORT_SYMBOL_GPL(vcm_free);
  * Walks the parts, like vcm_phys_next_part().
  *
  * Context: Any context; takes no lock.
- * Return: 0 on success; -EINVAL if an argument is NULL; -ERANGE if @offset
- * is not below @phys->size.
+ * Return: 0 on success; -EINVAL if @phys or @addr is NULL; -ERANGE if
+ * @offset is not below @phys->size.
  */
 int vcm_phys_addr_at(const struct vcm_phys *phys, u64 offset,
 		     phys_addr_t *addr, u64 *len)
@@ -1381,8 +1392,10 @@ static int __vcm_bind_at(struct vcm_res *res, u64 offset,
  * @phys; -EPERM if @res is a reserved region; -EOPNOTSUPP if @res was
  * placed by the backend (vcm_map() in a one-to-one or kernel context);
  * -EALREADY if the same binding exists; -EADDRINUSE if the range of @res
- * is partly bound; -ENOMEM or an error of the backend if it could not be
- * made. On error nothing changes.
+ * is partly bound; -ENOMEM if memory ran out; for an active IOMMU
+ * context, another error of iommu_map_sg() or iommu_map() (-EINVAL if the
+ * domain refuses the range, -ENODEV if it has no map_pages op), or -EIO if
+ * the IOMMU core mapped less than asked. On error nothing changes.
  */
 int vcm_bind_at(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
 		u64 phys_offset, u64 size)
@@ -1648,7 +1661,7 @@ static struct vcm_res *__vcm_map(struct vcm *vcm, struct vcm_phys *phys,
  * vcm_map() - reserve addresses for a whole vcm_phys and bind it there
  * @vcm: the context
  * @phys: the physical memory
- * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO
+ * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, VCM_CACHE
  *
  * The reservation is aligned to the largest page size of the context that
  * is not larger than @phys, so that an IOMMU can use block entries. In

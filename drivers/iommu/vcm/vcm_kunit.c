@@ -20,6 +20,7 @@
 #include <linux/iommu.h>
 #include <linux/irq_work.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/scatterlist.h>
@@ -729,8 +730,9 @@ static void vcm_test_activate(struct kunit *test)
 static void vcm_test_destroy_leftovers(struct kunit *test)
 {
 	struct vcm_mock *m = mock_create(test);
+	struct vcm_res *res, *owner;
 	struct vcm_phys *phys;
-	struct vcm_res *res;
+	long nr_phys;
 	struct vcm *vcm;
 
 	vcm = vcm_iommu_create(&m->domain, MOCK_START, MOCK_SIZE);
@@ -739,14 +741,23 @@ static void vcm_test_destroy_leftovers(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	res = vcm_map(vcm, phys, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm_make_binding(vcm, SZ_16K, 0, 0)));
+	/* Owned memory, bound once more in a reservation made after it. */
+	owner = vcm_make_binding(vcm, SZ_16K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(owner));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm_map(vcm, vcm_res_phys(owner), 0)));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm_reserve(vcm, SZ_2M, 0, 0)));
 	KUNIT_EXPECT_EQ(test, vcm_activate(vcm), 0);
 	KUNIT_EXPECT_GT(test, m->nr_mapped, 0UL);
 	vcm_deactivate(vcm);
 
-	/* Warns in the log, frees everything but the caller's memory. */
+	/*
+	 * Warns in the log, frees everything but the caller's memory: the
+	 * owned memory too, although it was bound twice (the fixture checks
+	 * that no allocation is left).
+	 */
+	nr_phys = atomic_long_read(&vcm_nr_phys);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(vcm), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_phys), nr_phys - 1);
 	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 0U);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 	mock_destroy(test, m);
@@ -1653,6 +1664,7 @@ static void vcm_test_more_errors(struct kunit *test)
 	struct vcm_phys *phys, *odd;
 	struct vcm *v, *o2o, *cpu;
 	struct page *page;
+	phys_addr_t pa;
 
 	/* More granules than the IOVA allocator numbers. */
 	KUNIT_EXPECT_EQ(test, tb_init(tb, &drv, 0, BIT_ULL(63), 1, 0),
@@ -1763,6 +1775,31 @@ static void vcm_test_more_errors(struct kunit *test)
 	__free_page(page);
 	KUNIT_EXPECT_EQ(test, cpu->nr_res, 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(cpu), 0);
+
+	/* NULL where the calls that cannot fail take a pointer. */
+	KUNIT_EXPECT_FALSE(test, vcm_is_active(NULL));
+	KUNIT_EXPECT_NULL(test, vcm_from_dev(NULL));
+	KUNIT_EXPECT_NULL(test, vcm_res_phys(NULL));
+	vcm_deactivate(NULL);
+	phys = vcm_alloc(NULL, SZ_4K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(phys, 0, NULL, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(NULL, 0, &pa, NULL), -EINVAL);
+
+	/*
+	 * One-to-one: no address of the caller's choosing, and memory
+	 * outside the context's bus addresses.
+	 */
+	o2o = vcm_onetoone_create(BIT_ULL(50), SZ_1M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_below(o2o, SZ_4K, 0,
+							BIT_ULL(50) + SZ_1M - 1,
+							0)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(o2o, phys, 0)), -ERANGE);
+	KUNIT_EXPECT_EQ(test, o2o->nr_res, 0UL);
+	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 0U);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(o2o), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 }
 
 /* ---- Failure injection ------------------------------------------------- */
@@ -1877,6 +1914,26 @@ static int fi_alloc(struct vcm_test *t)
 	return 0;
 }
 
+static int fi_alloc_contig(struct vcm_test *t)
+{
+	struct vcm_phys *phys = vcm_alloc(t->vcm, SZ_64K + SZ_4K,
+					  VCM_ALLOC_CONTIG);
+
+	if (IS_ERR(phys))
+		return PTR_ERR(phys);
+	vcm_free(phys);
+	return 0;
+}
+
+static struct vcm *fi_o2o;
+
+/* One-to-one: the memory first, then the reservation at its address. */
+static int fi_make_binding_o2o(struct vcm_test *t)
+{
+	fi_res = vcm_make_binding(fi_o2o, SZ_64K, 0, 0);
+	return PTR_ERR_OR_ZERO(fi_res);
+}
+
 static int fi_alloc_noctx(struct vcm_test *t)
 {
 	struct vcm_phys *phys = vcm_alloc(NULL, SZ_2M + SZ_64K + SZ_4K, 0);
@@ -1963,6 +2020,8 @@ static const struct vcm_op fi_ops[] = {
 	{ "assoc", fi_assoc, fi_deassoc },
 	{ "alloc", fi_alloc, fi_nothing },
 	{ "alloc without a context", fi_alloc_noctx, fi_nothing },
+	{ "alloc contiguous", fi_alloc_contig, fi_nothing },
+	{ "make_binding one-to-one", fi_make_binding_o2o, fi_destroy_binding },
 	{ "phys_from_pages", fi_from_pages, fi_free_wrapped },
 	{ "phys_from_sgt", fi_from_sgt, fi_free_wrapped },
 	{ "phys_from_range", fi_from_range, fi_free_wrapped },
@@ -2046,6 +2105,8 @@ static void vcm_test_fault_injection(struct kunit *test)
 	}
 	fi_cpu = vcm_kernel_create();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fi_cpu));
+	fi_o2o = vcm_onetoone_create(0, BIT_ULL(52));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(fi_o2o));
 	fi_phys = vcm_alloc(t->vcm, SZ_2M + SZ_128K, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(fi_phys));
 	other = vcm_alloc(t->vcm, SZ_64K, 0);
@@ -2078,6 +2139,9 @@ static void vcm_test_fault_injection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_free(fi_phys), 0);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(fi_cpu), 0);
 	fi_cpu = NULL;
+	KUNIT_EXPECT_EQ(test, fi_o2o->nr_res, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(fi_o2o), 0);
+	fi_o2o = NULL;
 	sg_free_table(&fi_sgt);
 	__free_pages(block, 2);
 }
@@ -2086,14 +2150,21 @@ static void vcm_test_fault_injection(struct kunit *test)
 
 #define RND_RES		4
 #define RND_SLOTS	16	/* 64 KiB slots of a 1 MiB reservation */
+#define RND_PHYS	4	/* 64 KiB slots of the memory */
+
+static unsigned int vcm_kunit_seed = 42;
+module_param_named(seed, vcm_kunit_seed, uint, 0444);
+MODULE_PARM_DESC(seed, "seed of the vcm suite's randomized test");
 
 /*
  * Every slot of every live reservation translates as the model says: a
- * bound slot to its byte of @phys, a free one to nothing.
+ * bound slot to its byte of @phys, a free one to nothing, and every slot
+ * to nothing while the context is not active.
  */
 static void rnd_check(struct kunit *test, struct vcm_test *t,
 		      struct vcm_res **res, u8 (*model)[RND_SLOTS],
-		      u8 (*pslot)[RND_SLOTS], struct vcm_phys *phys)
+		      u8 (*pslot)[RND_SLOTS], struct vcm_phys *phys,
+		      bool active)
 {
 	unsigned int r, i;
 	phys_addr_t pa;
@@ -2107,7 +2178,7 @@ static void rnd_check(struct kunit *test, struct vcm_test *t,
 			dma_addr_t iova = res[r]->start + (u64)i * SZ_64K + in;
 
 			pa = 0;
-			if (model[r][i])
+			if (active && model[r][i])
 				KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, poff,
 								       &pa,
 								       NULL),
@@ -2126,55 +2197,85 @@ static void vcm_test_random(struct kunit *test)
 	u8 model[RND_RES][RND_SLOTS] = { };
 	/* For a bound slot: which 64 KiB slot of phys it shows. */
 	u8 pslot[RND_RES][RND_SLOTS] = { };
+	struct vcm_binding_info info;
 	unsigned long mapped = 0;
 	struct vcm_phys *phys;
 	unsigned int i, r, step;
 	struct rnd_state rnd;
+	bool active = true;
 
-	prandom_seed_state(&rnd, 42);
-	phys = vcm_alloc(t->vcm, 4 * SZ_64K, 0);
+	kunit_info(test, "seed %u (vcm_kunit.seed=)\n", vcm_kunit_seed);
+	prandom_seed_state(&rnd, vcm_kunit_seed);
+	phys = vcm_alloc(t->vcm, RND_PHYS * SZ_64K, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
 
-	for (step = 0; step < 2000; step++) {
+	for (step = 0; step < 3000; step++) {
 		r = prandom_u32_state(&rnd) % RND_RES;
 		unsigned int s = prandom_u32_state(&rnd) % RND_SLOTS;
-		unsigned int len = 1 + prandom_u32_state(&rnd) % 4;
-		unsigned int op = prandom_u32_state(&rnd) % 4;
+		unsigned int len = 1 + prandom_u32_state(&rnd) % RND_PHYS;
+		unsigned int po = prandom_u32_state(&rnd) % RND_PHYS;
+		unsigned int op = prandom_u32_state(&rnd) % 9;
 		int ret, expect;
 
 		if (!res[r]) {
 			res[r] = vcm_reserve(t->vcm, RND_SLOTS * SZ_64K, 0, 0);
 			KUNIT_ASSERT_FALSE(test, IS_ERR(res[r]));
-			rnd_check(test, t, res, model, pslot, phys);
+			rnd_check(test, t, res, model, pslot, phys, active);
 			continue;
 		}
 		switch (op) {
-		case 0:
-		case 1:	/* bind len slots at s */
+		case 0 ... 3:	/* bind len slots of phys from po at s */
 			expect = 0;
-			if (s + len > RND_SLOTS) {
+			if (s + len > RND_SLOTS || po + len > RND_PHYS) {
 				expect = -ERANGE;
 			} else {
 				for (i = s; i < s + len; i++)
 					if (model[r][i])
 						expect = -EADDRINUSE;
-				if (expect && model[r][s] == len + 1)
+				if (expect && model[r][s] == len + 1 &&
+				    pslot[r][s] == po)
 					expect = -EALREADY;
 			}
-			ret = vcm_bind_at(res[r], (u64)s * SZ_64K, phys, 0,
-					  (u64)len * SZ_64K);
+			ret = vcm_bind_at(res[r], (u64)s * SZ_64K, phys,
+					  (u64)po * SZ_64K, (u64)len * SZ_64K);
 			KUNIT_ASSERT_EQ(test, ret, expect);
 			if (!ret) {
 				model[r][s] = len + 1;
 				for (i = s + 1; i < s + len; i++)
 					model[r][i] = 1;
 				for (i = 0; i < len; i++)
-					pslot[r][s + i] = i;
+					pslot[r][s + i] = po + i;
 				mapped += len * (SZ_64K / MOCK_GRANULE);
 			}
 			break;
-		case 2:	/* unbind at s */
+		case 4:	/* activation off and on: the graph stays */
+			if (active)
+				vcm_deactivate(t->vcm);
+			else
+				KUNIT_ASSERT_EQ(test, vcm_activate(t->vcm), 0);
+			active = !active;
+			KUNIT_ASSERT_EQ(test, vcm_is_active(t->vcm), active);
+			break;
+		case 5:	/* what the graph says is bound at s */
+			ret = vcm_res_find_binding(res[r], (u64)s * SZ_64K,
+						   &info);
+			for (i = s; model[r][i] == 1; i--)
+				;
+			if (!model[r][i]) {
+				KUNIT_ASSERT_EQ(test, ret, -ENOENT);
+				break;
+			}
+			KUNIT_ASSERT_EQ(test, ret, 0);
+			KUNIT_ASSERT_EQ(test, info.offset, (u64)i * SZ_64K);
+			KUNIT_ASSERT_EQ(test, info.size,
+					(u64)(model[r][i] - 1) * SZ_64K);
+			KUNIT_ASSERT_EQ(test, info.phys_offset,
+					(u64)pslot[r][i] * SZ_64K);
+			KUNIT_ASSERT_PTR_EQ(test, info.phys, phys);
+			break;
+		case 6:
+		case 7:	/* unbind at s */
 			expect = model[r][s] > 1 ? 0 : -ENOENT;
 			KUNIT_ASSERT_EQ(test, vcm_unbind_at(res[r],
 							    (u64)s * SZ_64K),
@@ -2185,7 +2286,7 @@ static void vcm_test_random(struct kunit *test)
 				mapped -= len * (SZ_64K / MOCK_GRANULE);
 			}
 			break;
-		case 3:	/* unreserve */
+		case 8:	/* unreserve */
 			expect = 0;
 			for (i = 0; i < RND_SLOTS; i++)
 				if (model[r][i])
@@ -2195,14 +2296,15 @@ static void vcm_test_random(struct kunit *test)
 				res[r] = NULL;
 			break;
 		}
-		KUNIT_ASSERT_EQ(test, t->mock->nr_mapped, mapped);
-		rnd_check(test, t, res, model, pslot, phys);
+		KUNIT_ASSERT_EQ(test, t->mock->nr_mapped, active ? mapped : 0);
+		rnd_check(test, t, res, model, pslot, phys, active);
 	}
 	KUNIT_EXPECT_EQ(test, t->mock->mismatches, 0UL);
 	for (r = 0; r < RND_RES; r++)
 		if (res[r])
 			KUNIT_EXPECT_EQ(test, vcm_unmap(res[r]), 0);
-	vcm_deactivate(t->vcm);
+	if (active)
+		vcm_deactivate(t->vcm);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 }
 
@@ -2474,7 +2576,7 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_walk),
 	KUNIT_CASE(vcm_test_more_errors),
 	KUNIT_CASE_SLOW(vcm_test_fault_injection),
-	KUNIT_CASE(vcm_test_random),
+	KUNIT_CASE_SLOW(vcm_test_random),
 	KUNIT_CASE(vcm_test_video_pipeline),
 	{}
 };

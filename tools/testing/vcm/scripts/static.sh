@@ -42,7 +42,7 @@ kernel-doc)
 	;;
 sparse)
 	out=$2
-	objs=$(echo "$ksrcs" | grep '\.c$' | grep -v '^samples/' | sed 's/\.c$/.o/' || true)
+	objs=$(echo "$ksrcs" | grep '\.c$' | sed 's/\.c$/.o/' || true)
 	[ -n "$objs" ] || { echo "no kernel objects yet"; exit 0; }
 	log=$(make -s -C "$ksrc" O="$out" ARCH=x86_64 C=2 W=1 $objs 2>&1)
 	rc=$?
