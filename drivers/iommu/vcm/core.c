@@ -1078,8 +1078,8 @@ EXPORT_SYMBOL_GPL(vcm_phys_from_sgt);
  * The pages stay the caller's; vcm_free() frees only the description.
  *
  * Context: Process context; may sleep. Takes no lock.
- * Return: the description; ERR_PTR(-EINVAL) if @pages is NULL or @count
- * is 0; ERR_PTR(-ENOMEM) if memory ran out.
+ * Return: the description; ERR_PTR(-EINVAL) if @pages is NULL, holds a
+ * NULL entry, or @count is 0; ERR_PTR(-ENOMEM) if memory ran out.
  */
 struct vcm_phys *vcm_phys_from_pages(struct page **pages, unsigned int count)
 {
@@ -1087,11 +1087,14 @@ struct vcm_phys *vcm_phys_from_pages(struct page **pages, unsigned int count)
 	struct vcm_phys *phys;
 	unsigned int i, nr = 1;
 
-	if (!pages || !count)
+	if (!pages || !count || !pages[0])
 		return ERR_PTR(-EINVAL);
-	for (i = 1; i < count; i++)
+	for (i = 1; i < count; i++) {
+		if (!pages[i])
+			return ERR_PTR(-EINVAL);
 		if (page_to_pfn(pages[i]) != page_to_pfn(pages[i - 1]) + 1)
 			nr++;
+	}
 
 	phys = vcm_phys_new(NULL, nr);
 	if (!phys)

@@ -283,6 +283,8 @@ struct vcm_snap {
 	long nr_ctx;
 	unsigned long cpu_ranges;
 	u64 cpu_graph;
+	unsigned long o2o_ranges;
+	u64 o2o_graph;
 	u64 graph;
 	u64 pt;
 	u64 phys;
@@ -352,12 +354,15 @@ static u64 snap_phys(struct vcm_phys *phys)
 
 /* Also @phys's list of bindings and, if not NULL, the context @cpu. */
 static void vcm_snap_more(struct vcm_test *t, struct vcm_snap *s,
-			  struct vcm_phys *phys, struct vcm *cpu)
+			  struct vcm_phys *phys, struct vcm *cpu,
+			  struct vcm *o2o)
 {
 	unsigned long n;
 
 	s->cpu_graph = cpu ? snap_graph(cpu, &n) : 0;
 	s->cpu_ranges = cpu ? vcm_iova_nr_ranges(&cpu->space) : 0;
+	s->o2o_graph = o2o ? snap_graph(o2o, &n) : 0;
+	s->o2o_ranges = o2o ? vcm_iova_nr_ranges(&o2o->space) : 0;
 	s->nr_res = t->vcm->nr_res;
 	s->nr_ranges = vcm_iova_nr_ranges(&t->vcm->space);
 	s->graph = snap_graph(t->vcm, &s->nr_bindings);
@@ -373,7 +378,7 @@ static void vcm_snap_more(struct vcm_test *t, struct vcm_snap *s,
 
 static void vcm_snap(struct vcm_test *t, struct vcm_snap *s)
 {
-	vcm_snap_more(t, s, NULL, NULL);
+	vcm_snap_more(t, s, NULL, NULL, NULL);
 }
 
 static void expect_snap_eq(struct kunit *test, const struct vcm_snap *a,
@@ -391,6 +396,9 @@ static void expect_snap_eq(struct kunit *test, const struct vcm_snap *a,
 	KUNIT_EXPECT_EQ(test, a->cpu_ranges, b->cpu_ranges);
 	KUNIT_EXPECT_EQ_MSG(test, a->cpu_graph, b->cpu_graph,
 			    "the kernel context changed");
+	KUNIT_EXPECT_EQ(test, a->o2o_ranges, b->o2o_ranges);
+	KUNIT_EXPECT_EQ_MSG(test, a->o2o_graph, b->o2o_graph,
+			    "the one-to-one context changed");
 	KUNIT_EXPECT_EQ_MSG(test, a->graph, b->graph,
 			    "reservations or bindings changed");
 	KUNIT_EXPECT_EQ_MSG(test, a->pt, b->pt, "page table changed");
@@ -963,7 +971,7 @@ static void vcm_test_alloc(struct kunit *test)
 static void vcm_test_phys_wrappers(struct kunit *test)
 {
 	struct vcm_test *t = test->priv;
-	struct page *pages[6], *block;
+	struct page *pages[6], *block, *holes[2] = { };
 	struct vcm_phys *phys;
 	struct sg_table sgt;
 	struct vcm_res *res;
@@ -1028,6 +1036,10 @@ static void vcm_test_phys_wrappers(struct kunit *test)
 	/* Bad input. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(NULL, 1)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(pages, 0)), -EINVAL);
+	holes[0] = pages[0];
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(holes, 2)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_pages(&holes[1], 1)),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_sgt(NULL)), -EINVAL);
 	memset(&sgt, 0, sizeof(sgt));
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_phys_from_sgt(&sgt)), -EINVAL);
@@ -2051,7 +2063,7 @@ static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
 
 	/* Each call chain has at least one fault point: n = 1 must fail. */
 	for (n = 1; n < 256; n++) {
-		vcm_snap_more(t, &before, fi_phys, fi_cpu);
+		vcm_snap_more(t, &before, fi_phys, fi_cpu, fi_o2o);
 		if (mock)
 			t->mock->fail_nth = n;
 		else
@@ -2062,7 +2074,7 @@ static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
 		current->fail_nth = 0;
 		if (!ret) {
 			op->undo(t);
-			vcm_snap_more(t, &after, fi_phys, fi_cpu);
+			vcm_snap_more(t, &after, fi_phys, fi_cpu, fi_o2o);
 			expect_snap_eq(test, &before, &after);
 			if (left) {
 				KUNIT_EXPECT_TRUE_MSG(test, mock || n > 1,
@@ -2076,7 +2088,7 @@ static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
 				    op->name, ret);
 		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "%s, failure %u",
 				    op->name, n);
-		vcm_snap_more(t, &after, fi_phys, fi_cpu);
+		vcm_snap_more(t, &after, fi_phys, fi_cpu, fi_o2o);
 		expect_snap_eq(test, &before, &after);
 		if (left)
 			return;
@@ -2140,6 +2152,7 @@ static void vcm_test_fault_injection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_destroy(fi_cpu), 0);
 	fi_cpu = NULL;
 	KUNIT_EXPECT_EQ(test, fi_o2o->nr_res, 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&fi_o2o->space), 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(fi_o2o), 0);
 	fi_o2o = NULL;
 	sg_free_table(&fi_sgt);

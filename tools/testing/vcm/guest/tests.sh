@@ -466,7 +466,7 @@ check_video() {
 			inc && /^  reservation / { n++ } END { print n + 0 }' $d/graph)
 		[ "$n" = 3 ] || { echo "context $c: $n reservations, want 3"; rc=1; }
 	done
-	echo stop > $d/run || { echo "stop failed: a device address still translates"; rc=1; }
+	echo stop > $d/run || { echo "stop failed (the log says why)"; dmesg | grep vcm_video | tail -n 3; rc=1; }
 	grep -q '^no pipeline' $d/graph || { echo "pipeline still there after stop"; rc=1; }
 	return $rc
 }
