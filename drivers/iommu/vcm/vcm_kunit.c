@@ -352,7 +352,10 @@ static u64 snap_phys(struct vcm_phys *phys)
 	return h;
 }
 
-/* Also @phys's list of bindings and, if not NULL, the context @cpu. */
+/*
+ * Also @phys's list of bindings and, if not NULL, the contexts @cpu and
+ * @o2o.
+ */
 static void vcm_snap_more(struct vcm_test *t, struct vcm_snap *s,
 			  struct vcm_phys *phys, struct vcm *cpu,
 			  struct vcm *o2o)
