@@ -55,7 +55,7 @@
  * for VCM_IOVA_RECLAIM_DELAY, when a CPU goes offline, and before any
  * request on the space fails for lack of room.
  *
- * The hit path takes this CPU's lock, marks the CPU active and pushes or
+ * The hit path takes this CPU's lock, marks the CPU not idle and pushes or
  * pops one pfn; everything else is in out-of-line slow paths. A CPU that
  * holds no magazine of an order points to vcm_iova_mag_none, which is
  * empty and has no room, so the hit path needs no NULL checks.
@@ -114,11 +114,12 @@ struct vcm_iova_mags {
 
 /**
  * struct vcm_iova_cpu - the part of a cache that belongs to one CPU
- * @lock: protects @active, @room and @mags. Taken by its CPU on every
+ * @lock: protects @idle, @room and @mags. Taken by its CPU on every
  *	cached allocation and free, and by other CPUs only to drain. Lock
  *	order: @lock, then &vcm_iova_cache.depot_lock, then
  *	&vcm_iova_space.lock.
- * @active: used since the last reclaim pass
+ * @idle: unused since the last reclaim pass; cleared rather than set on
+ *	use, as a store of zero is one instruction less on some machines
  * @room: pfns this CPU may still cache: &vcm_iova_cache.cpu_max less
  *	the pfns of the ranges in @mags
  * @mags: the loaded and the spare magazine of each order, or
@@ -126,7 +127,7 @@ struct vcm_iova_mags {
  */
 struct vcm_iova_cpu {
 	spinlock_t lock; /* see above */
-	bool active;
+	bool idle;
 	unsigned long room;
 	struct vcm_iova_mags mags[];
 };
@@ -256,7 +257,7 @@ static bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 
 	cpu = raw_cpu_ptr(cache->cpus);
 	spin_lock_irqsave(&cpu->lock, flags);
-	cpu->active = true;
+	cpu->idle = false;
 	mags = &cpu->mags[order];
 	if (mags->loaded->size)
 		goto pop;
@@ -302,13 +303,15 @@ pop:
 }
 
 /*
- * Take a range of @order that starts at or below @max_pfn from the top of
+ * Take a range of @order that ends at or below @limit_pfn from the top of
  * the loaded magazine; false on a miss, which the caller answers out of
- * line so that this path saves no registers.
+ * line. The range's end is computed here, after the lock, so that the
+ * caller keeps nothing but @limit_pfn live across it: no cached pfn is
+ * above VCM_IOVA_MAX_PFN, so the sum cannot wrap.
  */
 static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 					       unsigned int order,
-					       unsigned long max_pfn,
+					       unsigned long limit_pfn,
 					       unsigned long *pfn)
 {
 	struct vcm_iova_cpu *cpu = raw_cpu_ptr(cache->cpus);
@@ -317,7 +320,7 @@ static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 	unsigned int i;
 
 	spin_lock_irqsave(&cpu->lock, flags);
-	cpu->active = true;
+	cpu->idle = false;
 	mag = cpu->mags[order].loaded;
 	/* Loads first: the compiler cannot tell the stores apart from them. */
 	room = cpu->room;
@@ -325,7 +328,7 @@ static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 	/* Most often the last range freed fits: take it. */
 	if (likely(i)) {
 		top = mag->pfns[i - 1];
-		if (likely(top <= max_pfn)) {
+		if (likely(top + ((1UL << order) - 1) <= limit_pfn)) {
 			mag->size = i - 1;
 			cpu->room = room + (1UL << order);
 			*pfn = top;
@@ -384,7 +387,7 @@ static bool vcm_iova_cache_put_slow(struct vcm_iova_cache *cache,
 
 	cpu = raw_cpu_ptr(cache->cpus);
 	spin_lock_irqsave(&cpu->lock, flags);
-	cpu->active = true;
+	cpu->idle = false;
 	mags = &cpu->mags[order];
 	if (cpu->room < 1UL << order) {
 		if (mags->loaded->size > mags->prev->size)
@@ -453,7 +456,7 @@ static __always_inline bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
 	unsigned int i;
 
 	spin_lock_irqsave(&cpu->lock, flags);
-	cpu->active = true;
+	cpu->idle = false;
 	mag = cpu->mags[order].loaded;
 	/* Loads first: the compiler cannot tell the stores apart from them. */
 	room = cpu->room;
@@ -528,9 +531,10 @@ int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 
 	/*
 	 * One test rejects size 0 (mask wraps) and uncached sizes. A cached
-	 * range [p, p + 2^order - 1] fits when p <= limit_pfn - (2^order - 1);
-	 * when limit_pfn is below that, or below the start of the space,
-	 * nothing cached fits and the slow path answers.
+	 * range fits when it ends at or below limit_pfn; when none does, for
+	 * instance because limit_pfn is below the start of the space, the
+	 * slow path answers. It is passed the size rounded up, which it would
+	 * use anyway, so that @size need not be kept across the lock.
 	 */
 	if (!mask) {
 		/* Single granules, the most common size: no bit scan. */
@@ -538,10 +542,9 @@ int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 			return 0;
 	} else if (likely(mask < cache->max_size)) {
 		order = fls_long(mask);
-		mask = (1UL << order) - 1;
-		if (likely(mask <= limit_pfn) &&
-		    vcm_iova_cache_get(cache, order, limit_pfn - mask, pfn))
+		if (vcm_iova_cache_get(cache, order, limit_pfn, pfn))
 			return 0;
+		size = 1UL << order;
 	}
 	return vcm_iova_alloc_miss(cache, size, limit_pfn, gfp, pfn);
 }
@@ -730,8 +733,8 @@ static bool vcm_iova_cache_reclaim_pass(struct vcm_iova_cache *cache)
 		bool idle;
 
 		spin_lock_irqsave(&c->lock, flags);
-		idle = !c->active;
-		c->active = false;
+		idle = c->idle;
+		c->idle = true;
 		spin_unlock_irqrestore(&c->lock, flags);
 
 		if (idle)
@@ -985,6 +988,7 @@ struct vcm_iova_cache *vcm_iova_cache_create(struct vcm_iova_space *space)
 		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
 
 		spin_lock_init(&c->lock);
+		c->idle = true;
 		c->room = cache->cpu_max;
 		for (order = 0; order < nr_orders; order++) {
 			c->mags[order].loaded = &vcm_iova_mag_none;
