@@ -37,6 +37,14 @@
  *              allocators are built once, each within w3_build_ms; a build
  *              cut short keeps the ranges it made live, and that is said.
  *              Each churn run stops after w3_churn_ms.
+ *              "W3-find <n>" is the floor under that cost: the same loop
+ *              with only a lookup of the random live range in the same
+ *              tree (vcm_iova_find() against find_iova()), no change.
+ *              Any free in a tree sorted by address starts with that
+ *              lookup, so where the lookup's cost grows with n because
+ *              the tree no longer fits in the caches, the churn's must
+ *              too. A note gives both growths from the smallest n run
+ *              to the largest.
  *  W4          fast path below 4 GiB: filled completely top-down with
  *              ranges of 4 KiB to 256 KiB (largest first, so that no
  *              alignment holes are left), then random ranges freed until
@@ -907,11 +915,60 @@ static int bench_w3_churn(struct bench_ctx *c, struct bench_tab *t,
 	return ret;
 }
 
+/* Lookups of random live ranges of @t, as bench_w3_churn() makes them. */
+static int bench_w3_find(struct bench_ctx *c, struct bench_tab *t, u64 *cost)
+{
+	u64 deadline = bench_deadline(w3_churn_ms), t0, ns;
+	unsigned long i, j, start, size;
+	int ret = 0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < w3_churn && t->n; i++) {
+		if (bench_late(i, deadline))
+			break;
+		j = bench_below(&c->rng, t->n);
+		if (c->ours ? vcm_iova_find(&c->space, t->pfn[j], &start, &size) :
+			      !find_iova(&c->iovad, t->pfn[j])) {
+			ret = -ENOENT;
+			break;
+		}
+	}
+	ns = ktime_get_ns() - t0;
+	*cost = bench_cost(ns, i);
+	return ret;
+}
+
+/* Medians of W3 and W3-find at the smallest and largest n run. */
+struct bench_w3_growth {
+	u64 churn[2][2];
+	u64 find[2][2];
+	const char *param[2];
+	unsigned int levels;
+};
+
+/* Median of the @n sorted costs in @v. */
+static u64 bench_median(const u64 *v, unsigned int n)
+{
+	return n ? v[(n - 1) / 2] : 0;
+}
+
+/* Append "@what x<to / from>" to a note. */
+static void bench_out_growth(const char *what, u64 to, u64 from)
+{
+	u64 r = bench_ratio(to, from);
+
+	if (from)
+		bench_out("%s x%llu.%02llu", what, r / 1000, r % 1000 / 10);
+	else
+		bench_out("%s x?", what);
+}
+
 static int bench_w3_level(struct bench_state *s, unsigned long n,
-			  const char *param)
+			  const char *param, struct bench_w3_growth *g)
 {
 	struct bench_mem mem[2] = {};
-	struct bench_fig fig = {};
+	struct bench_fig fig = {}, find = {};
+	unsigned int at;
 	bool up[2] = {};
 	u64 t0, built[2];
 	unsigned int k;
@@ -960,8 +1017,29 @@ static int bench_w3_level(struct bench_state *s, unsigned long n,
 	}
 	for (k = 0; k < 2; k++)
 		bench_sample(&s->ctx[k], &s->tab[k], &mem[k]);
+	for (find.n = 0; find.n < reps; find.n++) {
+		for (k = 0; k < 2; k++) {
+			bool ours = !k ^ (find.n & 1);
+			u64 cost = 0;
+
+			ret = bench_w3_find(&s->ctx[!ours], &s->tab[!ours],
+					    &cost);
+			if (ret)
+				goto out;
+			bench_fig_add(&find, ours, cost);
+		}
+	}
 	bench_fig_report("W3", param, &fig);
+	bench_fig_report("W3-find", param, &find);
 	bench_mem_report("W3", param, mem, false);
+
+	/* bench_fig_report() sorted the costs: keep the medians. */
+	at = g->levels++ ? 1 : 0;
+	g->param[at] = param;
+	g->churn[at][0] = bench_median(fig.ours, fig.n);
+	g->churn[at][1] = bench_median(fig.theirs, fig.n);
+	g->find[at][0] = bench_median(find.ours, find.n);
+	g->find[at][1] = bench_median(find.theirs, find.n);
 out:
 	for (k = 0; k < 2; k++) {
 		if (up[k])
@@ -982,16 +1060,27 @@ static int bench_w3(struct bench_state *s)
 		{ 100000, "100K" },
 		{ 1000000, "1M" },
 	};
+	struct bench_w3_growth g = {};
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(levels); i++) {
 		if (levels[i].n > w3_max_live)
 			break;
-		ret = bench_w3_level(s, levels[i].n, levels[i].name);
+		ret = bench_w3_level(s, levels[i].n, levels[i].name, &g);
 		if (ret)
 			return ret;
 	}
+	if (g.levels < 2)
+		return 0;
+	bench_out("# note: W3 cost per call from %s to %s live, median:",
+		  g.param[0], g.param[1]);
+	bench_out_growth(" churn", g.churn[1][0], g.churn[0][0]);
+	bench_out_growth(" (ours)", g.churn[1][1], g.churn[0][1]);
+	bench_out_growth(" (iova.c), lookup alone", g.find[1][0],
+			 g.find[0][0]);
+	bench_out_growth(" (ours)", g.find[1][1], g.find[0][1]);
+	bench_out(" (iova.c)\n");
 	return 0;
 }
 

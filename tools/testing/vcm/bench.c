@@ -19,11 +19,20 @@
  *   W3 <n>:     n live allocations of random sizes (1 to 16 pages,
  *               size-aligned) through the tree, then churn: free a random
  *               one, allocate a new one.
+ *   F3 <n>:     W3's tree and loop with only a lookup of the random live
+ *               range (vcm_iova_find() against find_iova()): the floor
+ *               under W3's cost, which any free in the tree pays first.
+ *
+ * With BENCH_NS set in the environment, the wall time of bench_measure()
+ * per operation, in ns, goes to stderr (native.sh); BENCH_CHURN=<n> sets
+ * the number of W3 and F3 iterations (default W3_CHURN), so that iova.c's
+ * slow churn at large n can run fewer.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/err.h>
 #include <linux/log2.h>
 #include <linux/slab.h>
@@ -78,6 +87,13 @@ static unsigned long tree_alloc(unsigned long size, unsigned long limit)
 static void tree_free(unsigned long pfn, unsigned long size)
 {
 	vcm_iova_free(&space, pfn, size);
+}
+
+static int tree_find(unsigned long pfn)
+{
+	unsigned long start, size;
+
+	return !vcm_iova_find(&space, pfn, &start, &size);
 }
 
 static unsigned long fast_alloc(unsigned long size, unsigned long limit)
@@ -147,6 +163,11 @@ static void tree_free(unsigned long pfn, unsigned long size)
 	free_iova(&iovad, pfn);
 }
 
+static int tree_find(unsigned long pfn)
+{
+	return !!find_iova(&iovad, pfn);
+}
+
 static unsigned long fast_alloc(unsigned long size, unsigned long limit)
 {
 	unsigned long pfn = alloc_iova_fast(&iovad, size, limit, true);
@@ -191,6 +212,8 @@ static unsigned long fast_span(unsigned long size)
 
 static unsigned long *live_pfn, *live_size;
 
+static unsigned long churn = W3_CHURN;
+
 static noinline unsigned long bench_measure(const char *w,
 					    unsigned long param,
 					    unsigned long limit)
@@ -213,8 +236,15 @@ static noinline unsigned long bench_measure(const char *w,
 			fast_free(pfn, size);
 			ops += 2;
 		}
+	} else if (!strcmp(w, "F3")) {
+		for (i = 0; i < churn; i++) {
+			j = rnd() % param;
+			if (!tree_find(live_pfn[j]))
+				abort();
+			ops++;
+		}
 	} else {
-		for (i = 0; i < W3_CHURN; i++) {
+		for (i = 0; i < churn; i++) {
 			j = rnd() % param;
 			tree_free(live_pfn[j], live_size[j]);
 			size = 1 + rnd() % 16;
@@ -253,12 +283,15 @@ static unsigned long mixed_cached_kib(unsigned long steps)
 int main(int argc, char **argv)
 {
 	unsigned long param, limit, i, ops, pfn, size;
+	struct timespec t0, t1;
 	const char *w;
 
 	if (argc != 3)
 		return 2;
 	w = argv[1];
 	param = strtoul(argv[2], NULL, 0);
+	if (getenv("BENCH_CHURN"))
+		churn = strtoul(getenv("BENCH_CHURN"), NULL, 0);
 	if (!strcmp(w, "M2")) {
 		printf("%lu\n", mixed_cached_kib(param));
 		return 0;
@@ -292,7 +325,12 @@ int main(int argc, char **argv)
 			live_pfn[i] = tree_alloc(live_size[i], limit);
 		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ops = bench_measure(w, param, limit);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("%lu\n", ops);
+	if (getenv("BENCH_NS"))
+		fprintf(stderr, "%.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e9 +
+					    (t1.tv_nsec - t0.tv_nsec)) / ops);
 	return 0;
 }

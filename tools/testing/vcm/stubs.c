@@ -43,19 +43,78 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, unsigned long flags,
 				     void (*ctor)(void *))
 {
-	struct kmem_cache *c = malloc(sizeof(*c));
+	struct kmem_cache *c = calloc(1, sizeof(*c));
+	size_t a = align > sizeof(void *) ? align : sizeof(void *);
 
 	(void)name;
-	(void)align;
-	(void)flags;
 	(void)ctor;
-	if (c)
-		c->size = size;
+	if (!c)
+		return NULL;
+	/* SLUB's alignment: a cache line, or half of one for small objects. */
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		size_t line = 64;
+
+		while (size <= line / 2 && line > a)
+			line /= 2;
+		if (line > a)
+			a = line;
+	}
+	c->size = size;
+	c->stride = (size + a - 1) / a * a;
 	return c;
+}
+
+#define VCM_STUB_CHUNK	(2UL << 20)
+
+void *vcm_stub_cache_alloc(struct kmem_cache *c, int zero)
+{
+	void *p;
+
+	if (vcm_stub_fail_countdown > 0 && !--vcm_stub_fail_countdown)
+		return NULL;
+	if (c->free) {
+		p = c->free;
+		c->free = *(void **)p;
+	} else {
+		if (c->next + c->stride > c->end) {
+			char *chunk = aligned_alloc(4096, VCM_STUB_CHUNK);
+
+			if (!chunk)
+				return NULL;
+			/* The first object of a chunk links the chunks. */
+			*(void **)chunk = c->chunks;
+			c->chunks = chunk;
+			c->next = chunk + c->stride;
+			c->end = chunk + VCM_STUB_CHUNK;
+		}
+		p = c->next;
+		c->next += c->stride;
+	}
+	if (zero)
+		memset(p, 0, c->size);
+	vcm_stub_live_objects++;
+	return p;
+}
+
+void vcm_stub_cache_free(struct kmem_cache *c, void *p)
+{
+	if (!p)
+		return;
+	*(void **)p = c->free;
+	c->free = p;
+	vcm_stub_live_objects--;
 }
 
 void kmem_cache_destroy(struct kmem_cache *cache)
 {
+	void *chunk, *next;
+
+	if (!cache)
+		return;
+	for (chunk = cache->chunks; chunk; chunk = next) {
+		next = *(void **)chunk;
+		free(chunk);
+	}
 	free(cache);
 }
 

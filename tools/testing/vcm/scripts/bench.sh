@@ -7,7 +7,8 @@
 # number; the script fails only when a benchmark could not run.
 #
 #  - userspace: callgrind instructions per operation, VCM against
-#    drivers/iommu/iova.c from the base tree (tools/testing/vcm);
+#    drivers/iommu/iova.c from the base tree (tools/testing/vcm), and the
+#    native wall time per call of W3 and of a lookup alone in its tree;
 #  - in each guest (ARCHES), booted with 4 CPUs and a kernel without the
 #    debug options: the allocator workloads of drivers/iommu/vcm/iova_bench.c,
 #    VCM against iova.c's iova_domain in the same boot.
@@ -30,6 +31,8 @@ $s/tree.sh || exit 1
 if [ "${BENCH:-all}" != dma ]; then
 	echo "== userspace: callgrind, instructions per operation"
 	make -s -C tools/testing/vcm KSRC="$top/build/linux" callgrind || rc=1
+	echo "== userspace: native wall time per call, W3 and a lookup alone (median of 3)"
+	make -s -C tools/testing/vcm KSRC="$top/build/linux" native || rc=1
 fi
 
 for arch in $ARCHES; do
@@ -55,8 +58,10 @@ for arch in $ARCHES; do
 		EXTRA_CMDLINE="vcm.bench=reps=1,W1,W2,W3,W4" \
 		$s/qemu.sh "$arch" strict bench "$image" \
 		"build/initramfs-$arch.cpio.gz" "$log" || rc=1
+	grep '# note: W3 cost' "$log" |
+		sed 's/^.*# note: /    # note, in instructions: /' | sort -u
 	$s/bench-alloc.sh "$log" |
-		sed -n 's/^bench: alloc \(W[0-9]\) \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\).*/bench: alloc \1-kernel \2 unit=instr\/op ratio=\3/p' || rc=1
+		sed -n 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\).*/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4/p' || rc=1
 done
 for arch in $ARCHES; do
 	[ "${BENCH:-all}" = alloc ] && break
