@@ -12,6 +12,7 @@
 #include <linux/err.h>
 #include <linux/log2.h>
 #include <linux/prandom.h>
+#include <linux/preempt.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/vcm_iova.h>
@@ -488,11 +489,28 @@ static void vcm_iova_test_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), 0UL);
 
-	/* Idle reclaim: the second pass without use gives everything back. */
+	/*
+	 * Idle reclaim, all on one CPU: a CPU used since the last pass keeps
+	 * what it caches, also when its only use was one allocation or one
+	 * free that hit its loaded magazine; the first pass after one
+	 * without use gives everything back.
+	 */
+	migrate_disable();
 	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 8, ~0UL, GFP_KERNEL, &pfn), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 8, ~0UL, GFP_KERNEL, &p2), 0);
+	vcm_iova_free_fast(c, pfn, 8);
+	vcm_iova_free_fast(c, p2, 8);
+	vcm_iova_cache_reclaim_now(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 2UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 8, ~0UL, GFP_KERNEL, &pfn), 0);
+	KUNIT_EXPECT_EQ(test, pfn, p2);
+	vcm_iova_cache_reclaim_now(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 1UL);
 	vcm_iova_free_fast(c, pfn, 8);
 	vcm_iova_cache_reclaim_now(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 2UL);
 	vcm_iova_cache_reclaim_now(c);
+	migrate_enable();
 	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), 0UL);
 
