@@ -20,7 +20,9 @@
  * VCM_IOVA_CPU_BYTES: a free that would go over hands the fuller of the
  * CPU's two magazines of its order to the depot if the depot has room
  * for its ranges, and goes back to the tree otherwise; a magazine from
- * the depot is taken only if its ranges fit. Magazines reach the depot
+ * the depot is taken only if its ranges fit, and otherwise an allocation
+ * takes just its one range out of it, so that the depot's ranges are used
+ * before the tree's and none sit idle there. Magazines reach the depot
  * full, or part full from a CPU over its budget: a CPU that only frees
  * (interrupts of other CPUs' mappings) passes everything on that way.
  * The ranges in the depot are at most VCM_IOVA_DEPOT_BYTES in all, or
@@ -242,7 +244,9 @@ static void vcm_iova_cache_arm(struct vcm_iova_cache *cache)
 /*
  * Slow path of vcm_iova_cache_get(): search the loaded magazine, or refill
  * it from the spare or the depot first if it is empty. A magazine of the
- * depot is taken only if its ranges fit in this CPU's room.
+ * depot is taken only if its ranges fit in this CPU's room; otherwise the
+ * one range asked for is taken out of it, so that what the depot holds is
+ * used before the tree, as with a CPU that has room.
  */
 static bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 				    unsigned int order, unsigned long max_pfn,
@@ -252,7 +256,7 @@ static bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 	struct vcm_iova_mag *old = NULL;
 	struct vcm_iova_cpu *cpu;
 	struct vcm_iova_mags *mags;
-	bool hit, installed = false;
+	bool hit = false, from_depot = false;
 	unsigned long flags;
 
 	cpu = raw_cpu_ptr(cache->cpus);
@@ -279,7 +283,17 @@ static bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 			cache->depot_held -= held;
 			cpu->room -= held;
 			depot->active = true;
-			installed = true;
+			from_depot = true;
+		} else if (mag && vcm_iova_mag_pop(mag, max_pfn, pfn)) {
+			/* Not this CPU's: its room does not change. */
+			cache->depot_held -= 1UL << order;
+			depot->active = true;
+			if (!mag->size) {
+				depot->mags = mag->next;
+				old = mag;
+			}
+			from_depot = true;
+			hit = true;
 		}
 		spin_unlock(&cache->depot_lock);
 		/* Keep the empty one as the spare if there is none. */
@@ -287,17 +301,20 @@ static bool vcm_iova_cache_get_slow(struct vcm_iova_cache *cache,
 			mags->prev = old;
 			old = NULL;
 		}
+		if (hit)
+			goto out;
 	}
 pop:
 	hit = vcm_iova_mag_pop(mags->loaded, max_pfn, pfn);
 	if (hit)
 		cpu->room += 1UL << order;
+out:
 	spin_unlock_irqrestore(&cpu->lock, flags);
 
-	/* The empty magazine the depot's one replaced. */
+	/* The empty magazine the depot's one replaced, or the depot's own. */
 	if (old && vcm_iova_mag_real(old))
 		kfree(old);
-	if (installed)
+	if (from_depot)
 		vcm_iova_cache_arm(cache);
 	return hit;
 }

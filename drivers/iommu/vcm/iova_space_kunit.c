@@ -444,6 +444,64 @@ static void vcm_iova_test_cache_queued(struct kunit *test)
 	vcm_iova_space_destroy(&s);
 }
 
+/*
+ * A CPU without room for a magazine of the depot takes single ranges out
+ * of it before it goes to the tree: one CPU frees 253 single pages, of
+ * which a full magazine of 126 goes to the depot, allocates the 127 it
+ * kept, and fills its whole budget with 4 MiB ranges. Its next 126 single
+ * pages are the depot's, with no new range in the tree, and the depot's
+ * emptied magazine is not kept there.
+ */
+static void vcm_iova_test_cache_depot_no_room(struct kunit *test)
+{
+	const unsigned long nr_small = 2 * 126 + 1, nr_big = SZ_16M / SZ_4M;
+	const unsigned long big = SZ_4M / SZ_4K;
+	unsigned long *pfns, i, pfn, nr, total = SZ_1G / SZ_4K;
+	struct vcm_iova_cache *c;
+	struct vcm_iova_space s;
+
+	pfns = kunit_kcalloc(test, nr_small + nr_big, sizeof(*pfns),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	c = vcm_iova_test_cache_1g(test, &s);
+
+	get_cpu();
+	for (i = 0; i < nr_small + nr_big; i++)
+		KUNIT_EXPECT_EQ(test,
+				vcm_iova_alloc_fast(c, i < nr_small ? 1 : big,
+						    ~0UL, GFP_ATOMIC, &pfns[i]),
+				0);
+	for (i = 0; i < nr_small; i++)
+		vcm_iova_free_fast(c, pfns[i], 1);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), nr_small);
+	for (i = 0; i < nr_small - 126; i++)
+		KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 1, ~0UL, GFP_ATOMIC,
+							  &pfn), 0);
+	for (i = nr_small; i < nr_small + nr_big; i++)
+		vcm_iova_free_fast(c, pfns[i], big);
+	nr = vcm_iova_nr_ranges(&s);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 126 + nr_big);
+	for (i = 0; i < 126; i++) {
+		KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 1, ~0UL, GFP_ATOMIC,
+							  &pfn), 0);
+		KUNIT_EXPECT_EQ(test, vcm_iova_cache_check(c), 0);
+	}
+	put_cpu();
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), nr);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), nr_big);
+
+	/* Everything, cached or not, can be allocated again. */
+	for (i = 0; i < nr_small; i++)
+		KUNIT_EXPECT_EQ(test, vcm_iova_free(&s, pfns[i], 1), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc(&s, total, 1, ~0UL, GFP_KERNEL,
+					     &pfn), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_free(&s, 1, total), 0);
+	vcm_iova_cache_destroy(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_check(&s), 0);
+	vcm_iova_space_destroy(&s);
+}
+
 static void vcm_iova_test_cache(struct kunit *test)
 {
 	struct vcm_test_cpu_arg *arg;
@@ -587,6 +645,7 @@ static struct kunit_case vcm_iova_test_cases[] = {
 	KUNIT_CASE(vcm_iova_test_cache),
 	KUNIT_CASE(vcm_iova_test_cache_bound),
 	KUNIT_CASE(vcm_iova_test_cache_queued),
+	KUNIT_CASE(vcm_iova_test_cache_depot_no_room),
 	KUNIT_CASE(vcm_iova_test_hotplug),
 	{}
 };
