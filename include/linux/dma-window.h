@@ -11,8 +11,16 @@
  * scatterlists, pages, physical memory or MMIO at offsets of the window,
  * unmaps them one by one, syncs parts, and frees the window.
  *
+ * A window is memory of the driver's (struct dma_window, embedded in its
+ * own state, as upstream's struct dma_iova_state is): after
+ * dma_free_window(), or two racing ones, every call on it fails with
+ * -EINVAL instead of touching freed memory. A window whose IOMMU domain
+ * went away (its group switched type under a driver that manages its own
+ * DMA ownership) is unmapped from that domain: mapping into it fails with
+ * -ENODEV, while unmapping and freeing still work.
+ *
  * Without an IOMMU, or in an identity domain, there is nothing to reserve:
- * dma_alloc_window() returns ERR_PTR(-EOPNOTSUPP), and the driver falls
+ * dma_alloc_window() returns -EOPNOTSUPP, and the driver falls
  * back to the plain DMA API (dma_map_sg() and friends, whose addresses it
  * then programs into its ATU one mapping at a time) or to a bus address
  * range of its own (dma_map_resource() for MMIO).
@@ -54,13 +62,12 @@ static inline int free_iova_range(struct vcm_res *range)
  * @iova: first bus address of the window: program the ATU with it
  * @size: length of the window in bytes
  * @dev: the device
- * @range: the reservation in the device's VCM context
- * @lock: serializes the calls on this window. Lock order: @lock, then
- *	the VCM context's lock (see <linux/vcm.h>).
+ * @range: the reservation in the device's VCM context; NULL once freed
+ * @lock: serializes the calls on this window and protects @range. Lock
+ *	order: @lock, then the VCM context's lock (see <linux/vcm.h>).
  *
- * Drivers read @iova and @size only. A window belongs to the domain the
- * device was in when it was made: free it before the device leaves that
- * domain (in the driver's remove, at the latest).
+ * Drivers read @iova and @size only, and free the window in their remove
+ * at the latest.
  */
 struct dma_window {
 	dma_addr_t iova;
@@ -71,8 +78,8 @@ struct dma_window {
 };
 
 #ifdef CONFIG_DMA_WINDOW
-struct dma_window *dma_alloc_window(struct device *dev, size_t size,
-				    size_t align, dma_addr_t addr, u64 limit);
+int dma_alloc_window(struct device *dev, struct dma_window *win, size_t size,
+		     size_t align, dma_addr_t addr, u64 limit);
 int dma_free_window(struct dma_window *win);
 int dma_window_map_sg(struct dma_window *win, size_t offset,
 		      struct scatterlist *sgl, int nents,
@@ -94,14 +101,15 @@ int dma_window_sync_for_device(struct dma_window *win, size_t offset,
 			       size_t size, enum dma_data_direction dir);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* For KUnit only: the window of a range of a mock domain. */
-struct dma_window *dma_window_wrap(struct device *dev, struct vcm_res *range);
+void dma_window_wrap(struct device *dev, struct dma_window *win,
+		     struct vcm_res *range);
 #endif
 #else
-static inline struct dma_window *dma_alloc_window(struct device *dev,
-						  size_t size, size_t align,
-						  dma_addr_t addr, u64 limit)
+static inline int dma_alloc_window(struct device *dev,
+				   struct dma_window *win, size_t size,
+				   size_t align, dma_addr_t addr, u64 limit)
 {
-	return ERR_PTR(-EOPNOTSUPP);
+	return -EOPNOTSUPP;
 }
 
 static inline int dma_free_window(struct dma_window *win)

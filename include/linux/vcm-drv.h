@@ -79,7 +79,10 @@ struct vcm_driver {
  * @reservations: every reservation of the context
  * @nr_res: number of entries in @reservations
  * @activations: activation count, see vcm_activate()
- * @nr_devs: number of devices associated with the context
+ * @revoked: the backend's hardware is gone (vcm_revoke()): nothing can be
+ *	reserved, bound or activated any more
+ * @reaping: the context is being destroyed since its last reservation
+ *	went after vcm_revoke()
  *
  * The backend fills @start to @driver and calls vcm_init(); the rest is
  * private to the core.
@@ -97,7 +100,8 @@ struct vcm {
 	struct list_head reservations;
 	unsigned long nr_res;
 	unsigned int activations;
-	unsigned int nr_devs;
+	bool revoked;
+	bool reaping;
 };
 
 int vcm_init(struct vcm *vcm);

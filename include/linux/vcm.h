@@ -15,11 +15,11 @@
  * take the context's mutex and allocate with GFP_KERNEL), except these,
  * which are safe in any context, interrupt handlers included (on
  * PREEMPT_RT, where spinlocks sleep, threaded ones only):
- * vcm_phys_addr_at(), the vcm_phys_next_part() walker, vcm_from_dev(),
- * vcm_kernel_addr(), vcm_region_name(), and vcm_phys_walk_bindings(),
- * which runs its callback under a vcm_phys's spinlock with interrupts
- * disabled. Calls on one context are serialized by its mutex; calls on
- * different contexts run in parallel. Each context's mutex is a lock
+ * vcm_phys_addr_at(), the vcm_phys_next_part() walker, vcm_kernel_addr(),
+ * vcm_region_name(), and vcm_phys_walk_bindings(), which runs its
+ * callback under a vcm_phys's spinlock with interrupts disabled. Calls on
+ * one context are serialized by its mutex; calls on different contexts
+ * run in parallel. Each context's mutex is a lock
  * class of its own, so a vcm_walk_res() or vcm_res_walk_bindings()
  * callback may call VCM on another context (never on the one it walks),
  * and lockdep checks the order in which contexts nest. Lock order: a
@@ -218,9 +218,6 @@ int vcm_destroy(struct vcm *vcm);
 int vcm_activate(struct vcm *vcm);
 void vcm_deactivate(struct vcm *vcm);
 bool vcm_is_active(struct vcm *vcm);
-int vcm_assoc(struct vcm *vcm, struct device *dev);
-void vcm_deassoc(struct vcm *vcm, struct device *dev);
-struct vcm *vcm_from_dev(struct device *dev);
 
 /* Reservations */
 struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,

@@ -18,53 +18,30 @@
 #include <linux/iommu.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
-#include <linux/slab.h>
 #include <linux/vcm.h>
-#include <linux/xarray.h>
 
 /*
- * Every live window. A handle not in here is refused, which catches a
- * double free or a stale handle as long as its memory was not reused for
- * a new window; the caller owns the handle's lifetime and must not free
- * a window while another thread uses it.
+ * Make @win the window of @range, a range of @dev's domain, or (@range
+ * NULL) a window that was never made. Used by dma_alloc_window() and, on
+ * a mock domain, by KUnit.
  */
-static DEFINE_XARRAY(dma_windows);
-
-static bool dma_window_live(struct dma_window *win)
+VISIBLE_IF_KUNIT void dma_window_wrap(struct device *dev,
+				      struct dma_window *win,
+				      struct vcm_res *range)
 {
-	return win && xa_load(&dma_windows, (unsigned long)win) == win;
-}
-
-/*
- * Make the window of @range, a range of @dev's domain. Used by
- * dma_alloc_window() and, on a mock domain, by KUnit.
- */
-VISIBLE_IF_KUNIT
-struct dma_window *dma_window_wrap(struct device *dev, struct vcm_res *range)
-{
-	struct dma_window *win;
-	int ret;
-
-	win = kzalloc(sizeof(*win), GFP_KERNEL);
-	if (!win)
-		return ERR_PTR(-ENOMEM);
-	win->iova = range->start;
-	win->size = range->size;
+	mutex_init(&win->lock);
+	win->iova = range ? range->start : 0;
+	win->size = range ? range->size : 0;
 	win->dev = dev;
 	win->range = range;
-	mutex_init(&win->lock);
-	ret = xa_insert(&dma_windows, (unsigned long)win, win, GFP_KERNEL);
-	if (ret) {
-		kfree(win);
-		return ERR_PTR(ret);
-	}
-	return win;
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_window_wrap);
 
 /**
  * dma_alloc_window() - reserve an IOVA window for a device
  * @dev: the device, attached to its default IOMMU DMA domain
+ * @win: the window to fill in, memory of the caller's (embed it in the
+ *	driver's own state); it must not be a live window
  * @size: length in bytes, rounded up to the IOMMU granule
  * @align: alignment of the window's start, a power of two; 0 for the
  *	IOMMU granule
@@ -75,35 +52,38 @@ EXPORT_SYMBOL_IF_KUNIT(dma_window_wrap);
  *
  * Nothing is mapped in the window yet: a DMA to it faults in the IOMMU.
  * Devices that may not be trusted with a fixed layout (untrusted PCI
- * devices, which dma-iommu bounces through swiotlb) are refused.
+ * devices, which dma-iommu bounces through swiotlb) are refused. On
+ * error, @win is still made a window that every call refuses, so that a
+ * driver that goes on using it gets errors rather than a crash.
  *
- * Context: Process context; may sleep.
- * Return: the window; ERR_PTR(-EOPNOTSUPP) if the device has no IOMMU or
+ * Context: Process context; may sleep. The caller is @dev's driver.
+ * Return: 0 on success; -EINVAL if @dev or @win is NULL;
+ * -EOPNOTSUPP if the device has no IOMMU or
  * is in an identity or non-default domain (fall back as
- * <linux/dma-window.h> says); ERR_PTR(-EPERM) for an untrusted device;
+ * <linux/dma-window.h> says); -EPERM for an untrusted device;
  * otherwise the errors of alloc_iova_range(): -EINVAL (size 0, @align not
  * a power of two, @addr not aligned), -ERANGE (@limit above the DMA mask,
  * a fixed window beyond @limit), -EADDRINUSE (a fixed window overlapping a
  * mapping, region or window), -ENOSPC, -ENOMEM.
  */
-struct dma_window *dma_alloc_window(struct device *dev, size_t size,
-				    size_t align, dma_addr_t addr, u64 limit)
+int dma_alloc_window(struct device *dev, struct dma_window *win, size_t size,
+		     size_t align, dma_addr_t addr, u64 limit)
 {
-	struct dma_window *win;
 	struct vcm_res *range;
 
+	if (!win)
+		return -EINVAL;
+	dma_window_wrap(dev, win, NULL);
 	if (!dev)
-		return ERR_PTR(-EINVAL);
+		return -EINVAL;
 	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
-		return ERR_PTR(-EPERM);
+		return -EPERM;
 
 	range = alloc_iova_range(dev, size, align, addr, limit);
 	if (IS_ERR(range))
-		return ERR_CAST(range);
-	win = dma_window_wrap(dev, range);
-	if (IS_ERR(win))
-		free_iova_range(range);
-	return win;
+		return PTR_ERR(range);
+	dma_window_wrap(dev, win, range);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(dma_alloc_window);
 
@@ -113,30 +93,28 @@ EXPORT_SYMBOL_GPL(dma_alloc_window);
  *
  * A window with parts still mapped is refused, not torn down: unmap each
  * part with dma_window_unmap() first, so that no DMA in flight loses its
- * mapping behind the driver's back.
+ * mapping behind the driver's back. @win's memory stays the caller's; the
+ * window is dead from now on, and every call on it fails with -EINVAL
+ * until dma_alloc_window() makes it a window again.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL if @win is NULL or not a live window (a
- * double free warns once: it is a bug); -EBUSY if parts are still
+ * second free, also one racing the first); -EBUSY if parts are still
  * mapped, and then nothing changes.
  */
 int dma_free_window(struct dma_window *win)
 {
-	int ret;
+	int ret = -EINVAL;
 
 	if (!win)
 		return -EINVAL;
-	if (WARN_ON_ONCE(!dma_window_live(win)))
-		return -EINVAL;
 	mutex_lock(&win->lock);
-	ret = free_iova_range(win->range);
+	if (win->range)
+		ret = free_iova_range(win->range);
+	if (!ret)
+		win->range = NULL;
 	mutex_unlock(&win->lock);
-	if (ret)
-		return ret;
-	xa_erase(&dma_windows, (unsigned long)win);
-	mutex_destroy(&win->lock);
-	kfree(win);
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(dma_free_window);
 
@@ -158,13 +136,14 @@ static int dma_window_flags(struct dma_window *win,
 	}
 }
 
-/* Check a part [offset, offset + size) of @win. */
+/* Check a part [offset, offset + size) of @win, whose lock is held. */
 static int dma_window_check(struct dma_window *win, size_t offset,
 			    size_t size)
 {
 	size_t end;
 
-	if (!dma_window_live(win) || !size)
+	lockdep_assert_held(&win->lock);
+	if (!win->range || !size)
 		return -EINVAL;
 	if (check_add_overflow(offset, size, &end) || end > win->size)
 		return -ERANGE;
@@ -202,29 +181,27 @@ static int dma_window_bind(struct dma_window *win, size_t offset,
 			   struct vcm_phys *phys, enum dma_data_direction dir,
 			   unsigned long attrs)
 {
-	int flags = dma_window_flags(win, dir);
-	int ret;
+	int flags, ret;
 
+	mutex_lock(&win->lock);
+	ret = dma_window_check(win, offset, phys->size);
+	if (ret)
+		goto out;
+	flags = dma_window_flags(win, dir);
 	if (flags < 0) {
 		ret = flags;
-		goto err;
+		goto out;
 	}
 	/* Device memory is never cached, as dma_map_resource() maps it. */
 	if (phys->flags & VCM_MMIO)
 		flags &= ~VCM_CACHE;
-	ret = dma_window_check(win, offset, phys->size);
-	if (ret)
-		goto err;
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_window_sync(win, phys, 0, phys->size, dir, true);
-	mutex_lock(&win->lock);
 	ret = vcm_bind_at_flags(win->range, offset, phys, 0, phys->size, flags);
+out:
 	mutex_unlock(&win->lock);
 	if (ret)
-		goto err;
-	return 0;
-err:
-	vcm_free(phys);
+		vcm_free(phys);
 	return ret;
 }
 
@@ -248,8 +225,9 @@ err:
  * Return: 0 on success; -EINVAL if @win is not a live window, @nents is
  * not positive, @dir is DMA_NONE, or an entry, @offset or the length is
  * not aligned to the granule; -ERANGE if the part does not fit in the
- * window; -EADDRINUSE if it overlaps a mapped part; -ENOMEM, or an error
- * of the IOMMU driver. On error nothing is mapped.
+ * window; -EADDRINUSE if it overlaps a mapped part; -ENODEV if the
+ * window's IOMMU domain went away; -ENOMEM, or an error of the IOMMU
+ * driver. On error nothing is mapped.
  */
 int dma_window_map_sg(struct dma_window *win, size_t offset,
 		      struct scatterlist *sgl, int nents,
@@ -262,7 +240,7 @@ int dma_window_map_sg(struct dma_window *win, size_t offset,
 	dma_addr_t addr;
 	int i, ret;
 
-	if (!dma_window_live(win) || !sgl || nents <= 0)
+	if (!win || !sgl || nents <= 0)
 		return -EINVAL;
 	phys = vcm_phys_from_sgt(&sgt);
 	if (IS_ERR(phys))
@@ -299,7 +277,7 @@ int dma_window_map_pages(struct dma_window *win, size_t offset,
 {
 	struct vcm_phys *phys;
 
-	if (!dma_window_live(win))
+	if (!win)
 		return -EINVAL;
 	phys = vcm_phys_from_pages(pages, count);
 	if (IS_ERR(phys))
@@ -316,7 +294,7 @@ static int dma_window_map_range(struct dma_window *win, size_t offset,
 {
 	struct vcm_phys *phys;
 
-	if (!dma_window_live(win))
+	if (!win)
 		return -EINVAL;
 	phys = vcm_phys_from_range(phys_addr, size, vflags);
 	if (IS_ERR(phys))
@@ -398,11 +376,12 @@ int dma_window_unmap(struct dma_window *win, size_t offset, size_t size,
 	struct vcm_binding_info info;
 	int ret;
 
-	ret = dma_window_check(win, offset, size);
-	if (ret)
-		return ret;
+	if (!win)
+		return -EINVAL;
 	mutex_lock(&win->lock);
-	ret = vcm_res_find_binding(win->range, offset, &info);
+	ret = dma_window_check(win, offset, size);
+	if (!ret)
+		ret = vcm_res_find_binding(win->range, offset, &info);
 	if (!ret && info.offset != offset)
 		ret = -ENOENT;
 	if (!ret && info.size != size)
@@ -428,13 +407,11 @@ static int dma_window_sync_range(struct dma_window *win, size_t offset,
 	u64 skip, len;
 	int ret;
 
-	if (!valid_dma_direction(dir))
+	if (!win || !valid_dma_direction(dir))
 		return -EINVAL;
-	ret = dma_window_check(win, offset, size);
-	if (ret)
-		return ret;
 	mutex_lock(&win->lock);
-	while (size) {
+	ret = dma_window_check(win, offset, size);
+	while (!ret && size) {
 		ret = vcm_res_find_binding(win->range, offset, &info);
 		if (ret)
 			break;

@@ -73,7 +73,8 @@
 struct vcm_edu {
 	struct pci_dev *pdev;
 	void __iomem *bar;
-	struct dma_window *win;
+	struct dma_window win;
+	bool have_win;
 	struct page *a[NR_A];
 	struct page *b;
 	struct page *d;
@@ -109,9 +110,9 @@ static int edu_copy(struct vcm_edu *e, size_t src, size_t dst, size_t len)
 
 	for (done = 0; done < len && !ret; done += n) {
 		n = min_t(size_t, len - done, EDU_XFER);
-		ret = edu_dma(e, e->win->iova + src + done, n, false);
+		ret = edu_dma(e, e->win.iova + src + done, n, false);
 		if (!ret)
-			ret = edu_dma(e, e->win->iova + dst + done, n, true);
+			ret = edu_dma(e, e->win.iova + dst + done, n, true);
 	}
 	return ret;
 }
@@ -123,17 +124,17 @@ static int vcm_edu_check(struct vcm_edu *e, struct page *from, size_t src,
 	int ret;
 
 	memset(b, 0, PAGE_SIZE);
-	dma_window_sync_for_device(e->win, OFF_B, PAGE_SIZE, DMA_FROM_DEVICE);
+	dma_window_sync_for_device(&e->win, OFF_B, PAGE_SIZE, DMA_FROM_DEVICE);
 	ret = edu_copy(e, src, OFF_B, PAGE_SIZE);
 	if (ret)
 		return ret;
-	dma_window_sync_for_cpu(e->win, OFF_B, PAGE_SIZE, DMA_FROM_DEVICE);
+	dma_window_sync_for_cpu(&e->win, OFF_B, PAGE_SIZE, DMA_FROM_DEVICE);
 	if (memcmp(b, page_address(from), PAGE_SIZE)) {
 		dev_err(&e->pdev->dev, "%s: data differs after DMA\n", what);
 		return -EIO;
 	}
 	dev_info(&e->pdev->dev, "%s: %#llx -> edu -> %#llx verified\n", what,
-		 (u64)e->win->iova + src, (u64)e->win->iova + OFF_B);
+		 (u64)e->win.iova + src, (u64)e->win.iova + OFF_B);
 	return 0;
 }
 
@@ -146,14 +147,14 @@ static int vcm_edu_selftest(struct vcm_edu *e)
 	for (i = 0; i < NR_A; i++) {
 		get_random_bytes(page_address(e->a[i]), PAGE_SIZE);
 		snprintf(what, sizeof(what), "sg page %d", i);
-		dma_window_sync_for_device(e->win, OFF_A + i * PAGE_SIZE,
+		dma_window_sync_for_device(&e->win, OFF_A + i * PAGE_SIZE,
 					   PAGE_SIZE, DMA_TO_DEVICE);
 		ret = vcm_edu_check(e, e->a[i], OFF_A + i * PAGE_SIZE, what);
 		if (ret)
 			return ret;
 	}
 	get_random_bytes(page_address(e->d), PAGE_SIZE);
-	dma_window_sync_for_device(e->win, OFF_D, PAGE_SIZE, DMA_TO_DEVICE);
+	dma_window_sync_for_device(&e->win, OFF_D, PAGE_SIZE, DMA_TO_DEVICE);
 	ret = vcm_edu_check(e, e->d, OFF_D, "phys page");
 	if (ret)
 		return ret;
@@ -171,7 +172,7 @@ static int vcm_edu_selftest(struct vcm_edu *e)
 		return -EIO;
 	}
 	dev_info(&e->pdev->dev, "mmio: ID register %#x read at %#llx verified\n",
-		 got, (u64)e->win->iova + OFF_C);
+		 got, (u64)e->win.iova + OFF_C);
 	return 0;
 }
 
@@ -181,16 +182,16 @@ static int vcm_edu_fault(struct vcm_edu *e)
 	int i, ret;
 
 	memset(b, 0x5a, PAGE_SIZE);
-	ret = dma_window_unmap(e->win, OFF_B, PAGE_SIZE, 0);
+	ret = dma_window_unmap(&e->win, OFF_B, PAGE_SIZE, 0);
 	if (ret)
 		return ret;
 	/* edu's buffer holds other data: a write that got through shows. */
 	get_random_bytes(page_address(e->a[0]), PAGE_SIZE);
-	ret = edu_dma(e, e->win->iova + OFF_A, EDU_XFER, false);
+	ret = edu_dma(e, e->win.iova + OFF_A, EDU_XFER, false);
 	if (!ret) {
 		dev_info(&e->pdev->dev, "fault: DMA to unmapped %#llx, expect an IOMMU fault\n",
-			 (u64)e->win->iova + OFF_B);
-		ret = edu_dma(e, e->win->iova + OFF_B, EDU_XFER, true);
+			 (u64)e->win.iova + OFF_B);
+		ret = edu_dma(e, e->win.iova + OFF_B, EDU_XFER, true);
 	}
 	for (i = 0; i < PAGE_SIZE && !ret; i++) {
 		if (b[i] != 0x5a) {
@@ -201,7 +202,7 @@ static int vcm_edu_fault(struct vcm_edu *e)
 	}
 	if (!ret)
 		dev_info(&e->pdev->dev, "fault: the unmapped page is untouched\n");
-	if (dma_window_map_pages(e->win, OFF_B, &e->b, 1, DMA_FROM_DEVICE, 0))
+	if (dma_window_map_pages(&e->win, OFF_B, &e->b, 1, DMA_FROM_DEVICE, 0))
 		ret = ret ?: -EIO;
 	return ret;
 }
@@ -217,16 +218,16 @@ static unsigned int vcm_edu_parts(struct vcm_edu *e)
 {
 	unsigned int n = 0;
 
-	vcm_res_walk_bindings(e->win->range, vcm_edu_count_fn, &n);
+	vcm_res_walk_bindings(e->win.range, vcm_edu_count_fn, &n);
 	return n;
 }
 
 /* A window that should not have been made is freed again. */
 #define EXPECT_WIN(call, err) do {					\
-	struct dma_window *__w = (call);				\
-	EXPECT((int)PTR_ERR_OR_ZERO(__w), err);				\
-	if (!IS_ERR(__w))						\
-		dma_free_window(__w);					\
+	int __rw = (call);						\
+	EXPECT(__rw, err);						\
+	if (!__rw)							\
+		dma_free_window(&w);					\
 } while (0)
 
 #define EXPECT(call, err) do {						\
@@ -242,51 +243,54 @@ static int vcm_edu_badinput(struct vcm_edu *e)
 {
 	struct device *dev = &e->pdev->dev;
 	unsigned int parts = vcm_edu_parts(e);
-	struct dma_window *w;
+	struct dma_window w;
 	struct page *p = e->d;
-	int ret = 0;
+	int ret = 0, err;
 
 	/* Bad windows. */
-	EXPECT_WIN(dma_alloc_window(dev, 0, 0, 0, 0), -EINVAL);
-	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 3 * SZ_4K, 0, 0), -EINVAL);
-	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, e->win->iova + PAGE_SIZE, 0),
+	EXPECT_WIN(dma_alloc_window(dev, &w, 0, 0, 0, 0), -EINVAL);
+	EXPECT_WIN(dma_alloc_window(dev, &w, SZ_64K, 3 * SZ_4K, 0, 0), -EINVAL);
+	EXPECT_WIN(dma_alloc_window(dev, &w, SZ_64K, 0, e->win.iova + PAGE_SIZE, 0),
 		   -EADDRINUSE);
-	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, DMA_BIT_MASK(28) + 1, 0),
+	EXPECT_WIN(dma_alloc_window(dev, &w, SZ_64K, 0, DMA_BIT_MASK(28) + 1, 0),
 		   -ERANGE);
-	EXPECT_WIN(dma_alloc_window(dev, SZ_64K, 0, 0, DMA_BIT_MASK(32)),
+	EXPECT_WIN(dma_alloc_window(dev, &w, SZ_64K, 0, 0, DMA_BIT_MASK(32)),
 		   -ERANGE);
 
 	/* Bad mappings into the window. */
-	EXPECT(dma_window_map_pages(e->win, OFF_D + 0x800, &p, 1,
+	EXPECT(dma_window_map_pages(&e->win, OFF_D + 0x800, &p, 1,
 				    DMA_TO_DEVICE, 0), -EINVAL);
-	EXPECT(dma_window_map_pages(e->win, WIN_SIZE - PAGE_SIZE, e->a, 2,
+	EXPECT(dma_window_map_pages(&e->win, WIN_SIZE - PAGE_SIZE, e->a, 2,
 				    DMA_TO_DEVICE, 0), -ERANGE);
-	EXPECT(dma_window_map_pages(e->win, OFF_A + PAGE_SIZE, &p, 1,
+	EXPECT(dma_window_map_pages(&e->win, OFF_A + PAGE_SIZE, &p, 1,
 				    DMA_TO_DEVICE, 0), -EADDRINUSE);
-	EXPECT(dma_window_map_pages(e->win, OFF_FREE, &p, 1, DMA_NONE, 0),
+	EXPECT(dma_window_map_pages(&e->win, OFF_FREE, &p, 1, DMA_NONE, 0),
 	       -EINVAL);
-	EXPECT(dma_window_map_phys(e->win, OFF_FREE, page_to_phys(p), 0,
+	EXPECT(dma_window_map_phys(&e->win, OFF_FREE, page_to_phys(p), 0,
 				   DMA_TO_DEVICE, 0), -EINVAL);
 
 	/* Bad unmaps and syncs. */
-	EXPECT(dma_window_unmap(e->win, OFF_FREE, PAGE_SIZE, 0), -ENOENT);
-	EXPECT(dma_window_unmap(e->win, OFF_A, PAGE_SIZE, 0), -EINVAL);
-	EXPECT(dma_window_unmap(e->win, OFF_A + PAGE_SIZE, PAGE_SIZE, 0), -ENOENT);
-	EXPECT(dma_window_unmap(e->win, WIN_SIZE, PAGE_SIZE, 0), -ERANGE);
-	EXPECT(dma_window_sync_for_cpu(e->win, OFF_FREE, PAGE_SIZE,
+	EXPECT(dma_window_unmap(&e->win, OFF_FREE, PAGE_SIZE, 0), -ENOENT);
+	EXPECT(dma_window_unmap(&e->win, OFF_A, PAGE_SIZE, 0), -EINVAL);
+	EXPECT(dma_window_unmap(&e->win, OFF_A + PAGE_SIZE, PAGE_SIZE, 0), -ENOENT);
+	EXPECT(dma_window_unmap(&e->win, WIN_SIZE, PAGE_SIZE, 0), -ERANGE);
+	EXPECT(dma_window_sync_for_cpu(&e->win, OFF_FREE, PAGE_SIZE,
 				       DMA_FROM_DEVICE), -ENOENT);
 
 	/* Freeing with parts mapped is refused; a double free is a bug. */
-	EXPECT(dma_free_window(e->win), -EBUSY);
-	w = dma_alloc_window(dev, SZ_64K, 0, 0, 0);
-	if (IS_ERR(w)) {
-		dev_err(dev, "badinput: a good window failed: %ld\n",
-			PTR_ERR(w));
+	EXPECT(dma_free_window(&e->win), -EBUSY);
+	err = dma_alloc_window(dev, &w, SZ_64K, 0, 0, 0);
+	if (err) {
+		dev_err(dev, "badinput: a good window failed: %d\n", err);
 		return -EIO;
 	}
-	EXPECT(dma_free_window(w), 0);
-	dev_info(dev, "badinput: freeing the window twice, expect a warning\n");
-	EXPECT(dma_free_window(w), -EINVAL);
+	EXPECT(dma_free_window(&w), 0);
+	/* A freed window refuses every call. */
+	EXPECT(dma_free_window(&w), -EINVAL);
+	EXPECT(dma_window_map_pages(&w, 0, &p, 1, DMA_TO_DEVICE, 0), -EINVAL);
+	EXPECT(dma_window_unmap(&w, 0, PAGE_SIZE, 0), -EINVAL);
+	EXPECT(dma_window_sync_for_cpu(&w, 0, PAGE_SIZE, DMA_FROM_DEVICE),
+	       -EINVAL);
 	if (!ret)
 		dev_info(dev, "badinput: every bad call failed as documented\n");
 	return ret;
@@ -296,13 +300,13 @@ static void vcm_edu_teardown(struct vcm_edu *e)
 {
 	int i;
 
-	if (!IS_ERR_OR_NULL(e->win)) {
-		dma_window_unmap(e->win, OFF_A, NR_A * PAGE_SIZE, 0);
-		dma_window_unmap(e->win, OFF_B, PAGE_SIZE, 0);
-		dma_window_unmap(e->win, OFF_C, PAGE_SIZE, 0);
-		dma_window_unmap(e->win, OFF_D, PAGE_SIZE, 0);
-		WARN_ON(dma_free_window(e->win));
-		e->win = NULL;
+	if (e->have_win) {
+		dma_window_unmap(&e->win, OFF_A, NR_A * PAGE_SIZE, 0);
+		dma_window_unmap(&e->win, OFF_B, PAGE_SIZE, 0);
+		dma_window_unmap(&e->win, OFF_C, PAGE_SIZE, 0);
+		dma_window_unmap(&e->win, OFF_D, PAGE_SIZE, 0);
+		WARN_ON(dma_free_window(&e->win));
+		e->have_win = false;
 	}
 	for (i = 0; i < NR_A; i++)
 		if (e->a[i])
@@ -319,15 +323,13 @@ static int vcm_edu_setup(struct vcm_edu *e)
 	struct scatterlist sg[NR_A];
 	int i, ret;
 
-	e->win = dma_alloc_window(dev, WIN_SIZE, WIN_SIZE, WIN_FIXED, 0);
-	if (PTR_ERR_OR_ZERO(e->win) == -EADDRINUSE)
-		e->win = dma_alloc_window(dev, WIN_SIZE, WIN_SIZE, 0, 0);
-	if (IS_ERR(e->win)) {
-		ret = PTR_ERR(e->win);
-		e->win = NULL;
-		/* No IOMMU: a real driver would fall back to dma_map_sg(). */
+	ret = dma_alloc_window(dev, &e->win, WIN_SIZE, WIN_SIZE, WIN_FIXED, 0);
+	if (ret == -EADDRINUSE)
+		ret = dma_alloc_window(dev, &e->win, WIN_SIZE, WIN_SIZE, 0, 0);
+	/* No IOMMU: a real driver would fall back to dma_map_sg(). */
+	if (ret)
 		return dev_err_probe(dev, ret, "no IOVA window\n");
-	}
+	e->have_win = true;
 	for (i = 0; i < NR_A; i++) {
 		/* Allocated apart from one another: not contiguous. */
 		e->a[i] = alloc_pages(GFP_KERNEL, 1);
@@ -344,21 +346,21 @@ static int vcm_edu_setup(struct vcm_edu *e)
 	sg_init_table(sg, NR_A);
 	for (i = 0; i < NR_A; i++)
 		sg_set_page(&sg[i], e->a[i], PAGE_SIZE, 0);
-	ret = dma_window_map_sg(e->win, OFF_A, sg, NR_A, DMA_BIDIRECTIONAL, 0);
+	ret = dma_window_map_sg(&e->win, OFF_A, sg, NR_A, DMA_BIDIRECTIONAL, 0);
 	if (!ret)
-		ret = dma_window_map_pages(e->win, OFF_B, &e->b, 1,
+		ret = dma_window_map_pages(&e->win, OFF_B, &e->b, 1,
 					   DMA_FROM_DEVICE, 0);
 	if (!ret)
-		ret = dma_window_map_resource(e->win, OFF_C,
+		ret = dma_window_map_resource(&e->win, OFF_C,
 					      pci_resource_start(e->pdev, 0),
 					      PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
 	if (!ret)
-		ret = dma_window_map_phys(e->win, OFF_D, page_to_phys(e->d),
+		ret = dma_window_map_phys(&e->win, OFF_D, page_to_phys(e->d),
 					  PAGE_SIZE, DMA_TO_DEVICE, 0);
 	if (ret)
 		return ret;
 	dev_info(dev, "window %#llx-%#llx: sg at +%#zx, page at +%#zx, BAR0 at +%#zx, phys at +%#zx\n",
-		 (u64)e->win->iova, (u64)e->win->iova + e->win->size - 1,
+		 (u64)e->win.iova, (u64)e->win.iova + e->win.size - 1,
 		 OFF_A, OFF_B, OFF_C, OFF_D);
 	return 0;
 }

@@ -21,7 +21,6 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 
 #include "vcm_internal.h"
 
@@ -33,9 +32,6 @@
 
 static struct kmem_cache *vcm_res_cache;
 static struct kmem_cache *vcm_binding_cache;
-
-/* Device pointer -> context; the xarray's own lock protects it. */
-static DEFINE_XARRAY(vcm_devs);
 
 /*
  * For the tests' leak checks: pages held by vcm_alloc() allocations and
@@ -141,7 +137,8 @@ int vcm_init(struct vcm *vcm)
 	INIT_LIST_HEAD(&vcm->reservations);
 	vcm->nr_res = 0;
 	vcm->activations = 0;
-	vcm->nr_devs = 0;
+	vcm->revoked = false;
+	vcm->reaping = false;
 	vcm_count(&vcm_nr_ctx, 1);
 	return 0;
 }
@@ -161,8 +158,7 @@ static void vcm_binding_info(const struct vcm_binding *b,
  * they were also bound elsewhere in @vcm), except one that is still bound
  * into another context: that one stays valid, with a warning, and whoever
  * bound it there frees it with vcm_free() once it is unbound. Other
- * physical allocations stay valid. Devices associated with
- * @vcm are deassociated. The backend then frees @vcm.
+ * physical allocations stay valid. The backend then frees @vcm.
  *
  * Context: Process context; may sleep. Takes the context's lock, then the
  * vcm_phys locks of the bindings it removes.
@@ -172,8 +168,6 @@ static void vcm_binding_info(const struct vcm_binding *b,
 int vcm_destroy(struct vcm *vcm)
 {
 	struct vcm_res *res, *tmp;
-	struct vcm *entry;
-	unsigned long idx;
 
 	if (!vcm)
 		return -EINVAL;
@@ -197,12 +191,6 @@ int vcm_destroy(struct vcm *vcm)
 	list_for_each_entry_safe(res, tmp, &vcm->reservations, node)
 		vcm_res_destroy(res);
 	mutex_unlock(&vcm->lock);
-
-	if (vcm->nr_devs) {
-		xa_for_each(&vcm_devs, idx, entry)
-			if (entry == vcm)
-				xa_cmpxchg(&vcm_devs, idx, vcm, NULL, 0);
-	}
 
 	vcm_iova_space_destroy(&vcm->space);
 	mutex_destroy(&vcm->lock);
@@ -268,6 +256,7 @@ static void vcm_unmap_all(struct vcm *vcm)
  * Return: 0 on success, or on error, when nothing is mapped and the count
  * is unchanged:
  * * -EINVAL if @vcm is NULL;
+ * * -ENODEV if the context was revoked;
  * * -EOVERFLOW if the count would overflow;
  * * -ENOMEM if memory ran out while mapping a binding;
  * * for an IOMMU context, another error of iommu_map_sg() or iommu_map()
@@ -287,6 +276,10 @@ int vcm_activate(struct vcm *vcm)
 		return -EINVAL;
 
 	mutex_lock(&vcm->lock);
+	if (vcm->revoked) {
+		ret = -ENODEV;
+		goto out;
+	}
 	if (vcm->activations == UINT_MAX) {
 		ret = -EOVERFLOW;
 		goto out;
@@ -370,82 +363,50 @@ bool vcm_is_active(struct vcm *vcm)
 }
 EXPORT_SYMBOL_GPL(vcm_is_active);
 
-/**
- * vcm_assoc() - associate a device with a context
- * @vcm: the context
- * @dev: the device
- *
- * A device has at most one context; vcm_from_dev() finds it.
- *
- * Context: Process context; may sleep. Takes the context's lock.
- * Return: 0 on success; -EINVAL if an argument is NULL; -EBUSY if @dev
- * already has a context; -ENOMEM if memory ran out.
+/*
+ * Unlock @vcm; if it was revoked and its last reservation just went,
+ * destroy it. A call of its owner that removes a reservation is the last
+ * use of the context by that owner, so nobody else uses it any more.
  */
-int vcm_assoc(struct vcm *vcm, struct device *dev)
+static void vcm_unlock_reap(struct vcm *vcm)
 {
-	int ret;
+	bool reap = vcm->revoked && !vcm->nr_res && !vcm->reaping;
 
-	if (!vcm || !dev)
-		return -EINVAL;
-
-	mutex_lock(&vcm->lock);
-	ret = vcm_should_fail() ? -ENOMEM :
-	      xa_insert(&vcm_devs, (unsigned long)dev, vcm, GFP_KERNEL);
-	if (!ret)
-		vcm->nr_devs++;
+	if (reap)
+		vcm->reaping = true;
 	mutex_unlock(&vcm->lock);
-	return ret;
+	if (reap)
+		vcm_destroy(vcm);
 }
-EXPORT_SYMBOL_GPL(vcm_assoc);
 
 /**
- * vcm_deassoc() - undo vcm_assoc()
- * @vcm: the context
- * @dev: a device associated with @vcm
+ * vcm_revoke() - take a context's hardware away for good
+ * @vcm: the context, active or not
  *
- * Deassociating a device that is not associated with @vcm is a bug and
- * warns once.
+ * For a backend whose hardware goes away (an IOMMU domain being freed)
+ * while users still hold reservations in its context. Every binding is
+ * removed from the hardware, whatever the activation count, and every
+ * later call that would reserve, bind or activate fails with -ENODEV;
+ * unbinding and giving reservations back still work, so that their owners
+ * can clean up. The context is destroyed, as by vcm_destroy(), at once if
+ * it has no reservation left, or else when its last one is given back.
+ * The caller uses @vcm no more after this call.
  *
  * Context: Process context; may sleep. Takes the context's lock.
  */
-void vcm_deassoc(struct vcm *vcm, struct device *dev)
+VISIBLE_IF_KUNIT void vcm_revoke(struct vcm *vcm)
 {
-	if (!vcm || !dev)
-		return;
-
 	mutex_lock(&vcm->lock);
-	if (!WARN_ON_ONCE(xa_cmpxchg(&vcm_devs, (unsigned long)dev, vcm,
-				     NULL, 0) != vcm))
-		vcm->nr_devs--;
-	mutex_unlock(&vcm->lock);
+	if (vcm->activations) {
+		vcm_unmap_all(vcm);
+		if (vcm->driver->deactivate)
+			vcm->driver->deactivate(vcm);
+		vcm->activations = 0;
+	}
+	vcm->revoked = true;
+	vcm_unlock_reap(vcm);
 }
-EXPORT_SYMBOL_GPL(vcm_deassoc);
-
-/**
- * vcm_from_dev() - find the context of a device
- * @dev: the device
- *
- * The caller makes sure the context is not destroyed while it uses it.
- *
- * Context: Any context.
- * Return: the context, or NULL if @dev has none.
- */
-struct vcm *vcm_from_dev(struct device *dev)
-{
-	return dev ? xa_load(&vcm_devs, (unsigned long)dev) : NULL;
-}
-EXPORT_SYMBOL_GPL(vcm_from_dev);
-
-/* Call @fn for each device associated with @vcm, without locks held. */
-void vcm_walk_devs(struct vcm *vcm, vcm_dev_fn fn, void *data)
-{
-	struct vcm *entry;
-	unsigned long idx;
-
-	xa_for_each(&vcm_devs, idx, entry)
-		if (entry == vcm)
-			fn((struct device *)idx, data);
-}
+EXPORT_SYMBOL_IF_KUNIT(vcm_revoke);
 
 /* ---- Reservations ------------------------------------------------------ */
 
@@ -564,6 +525,8 @@ static struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 	lockdep_assert_held(&vcm->lock);
 	if (!size || (flags & ~VCM_RES_FLAGS))
 		return ERR_PTR(-EINVAL);
+	if (vcm->revoked)
+		return ERR_PTR(-ENODEV);
 	if (!align)
 		align = vcm_granule(vcm);
 	if (!is_power_of_2(align) || !vcm_aligned(vcm, align) ||
@@ -681,9 +644,9 @@ static struct vcm_res *__vcm_reserve_at(struct vcm *vcm, dma_addr_t addr,
 		return ERR_PTR(-EOPNOTSUPP);
 
 	mutex_lock(&vcm->lock);
-	res = vcm_res_new(vcm, flags);
-	if (!res) {
-		res = ERR_PTR(-ENOMEM);
+	res = vcm->revoked ? ERR_PTR(-ENODEV) : vcm_res_new(vcm, flags);
+	if (IS_ERR_OR_NULL(res)) {
+		res = res ?: ERR_PTR(-ENOMEM);
 		goto out;
 	}
 	ret = vcm_should_fail() ? -ENOMEM :
@@ -800,7 +763,7 @@ int vcm_unreserve(struct vcm_res *res)
 		ret = -EBUSY;
 	else
 		vcm_res_free(res);
-	mutex_unlock(&vcm->lock);
+	vcm_unlock_reap(vcm);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vcm_unreserve);
@@ -1344,6 +1307,8 @@ static int __vcm_bind_at(struct vcm_res *res, u64 offset,
 		return -EPERM;
 	if (res->placed)
 		return -EOPNOTSUPP;
+	if (vcm->revoked)
+		return -ENODEV;
 	if (!size)
 		return -EINVAL;
 	if (!vcm_aligned(vcm, offset) || !vcm_aligned(vcm, phys_offset) ||
@@ -1598,6 +1563,8 @@ static struct vcm_res *vcm_place(struct vcm *vcm, struct vcm_phys *phys,
 	lockdep_assert_held(&vcm->lock);
 	if (!vcm_aligned(vcm, phys->size))
 		return ERR_PTR(-EINVAL);
+	if (vcm->revoked)
+		return ERR_PTR(-ENODEV);
 	res = vcm_res_new(vcm, flags);
 	if (!res)
 		return ERR_PTR(-ENOMEM);
@@ -1736,7 +1703,7 @@ int vcm_unmap(struct vcm_res *res)
 		ret = -EBUSY;
 	else
 		vcm_res_destroy(res);
-	mutex_unlock(&vcm->lock);
+	vcm_unlock_reap(vcm);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vcm_unmap);

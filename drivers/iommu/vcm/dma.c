@@ -9,9 +9,10 @@
  * - streaming and coherent mappings are plain ranges of the context's
  *   IOVA space, taken and given back through a per-CPU cache; they create
  *   no graph object;
- * - the reserved regions of every device attached to the domain (PCI host
+ * - the reserved regions of every device of the domain's group (PCI host
  *   bridge windows, holes outside its dma-ranges, the IOMMU driver's
- *   reserved regions) are typed reservations of the context;
+ *   reserved regions) are typed reservations of the context, owned by
+ *   the device until the IOMMU core releases it;
  * - explicit users (IOVA windows of endpoint drivers) reserve and bind in
  *   the same context.
  *
@@ -26,8 +27,10 @@
 #include <linux/err.h>
 #include <linux/idr.h>
 #include <linux/iommu.h>
+#include <linux/iommu-dma.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
-#include <linux/platform_device.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -36,6 +39,7 @@
 #include <linux/xarray.h>
 #include <linux/vcm-drv.h>
 
+#include "../dma-iommu.h"
 #include "dma.h"
 #include "vcm_internal.h"
 
@@ -44,34 +48,39 @@
  * @vcm: the context over the domain; its IOVA space serves every mapping
  * @domain: the domain
  * @cache: per-CPU cache of free ranges of @vcm's space, for the hot path
+ * @lock: protects @devs
+ * @devs: the devices whose reserved regions are in @vcm (struct
+ *	vcm_dma_dev)
  * @id: number of the debugfs directory
  * @dir: the debugfs directory, or NULL without debugfs
  * @live: with CONFIG_DMA_API_DEBUG, the size of every range handed out,
  *	indexed by first granule, so that a bad free is refused rather
  *	than corrupting the cache
  *
- * vcm_dma_create(), vcm_dma_add_device() and vcm_dma_destroy() are
- * serialized by dma-iommu (its cookie mutex, or the domain's lifetime);
- * vcm_dma_alloc() and vcm_dma_free() run in any context; explicit ranges
- * (alloc_iova_range()) are serialized with the rest by @vcm's lock. Lock
- * order: the cookie mutex, then @vcm's lock, then the cache's locks, then
- * the space lock.
+ * vcm_dma_create() and vcm_dma_destroy() are serialized by dma-iommu (its
+ * cookie mutex, or the domain's lifetime); vcm_dma_add_device() and
+ * vcm_dma_remove_device() run under the IOMMU group's mutex, and take
+ * @lock; vcm_dma_alloc() and vcm_dma_free() run in any context; explicit
+ * ranges (alloc_iova_range()) are serialized with the rest by @vcm's
+ * lock. Lock order: the group's mutex, the cookie mutex, @lock, @vcm's
+ * lock, the cache's locks, the space lock.
  */
 struct vcm_dma {
 	struct vcm *vcm;
 	struct iommu_domain *domain;
 	struct vcm_iova_cache *cache;
+	struct mutex lock; /* see above */
+	struct list_head devs;
 	int id;
 	struct dentry *dir;
 	struct xarray live;
 };
 
 static DEFINE_IDA(vcm_dma_ida);
-/* Every vcm_dma, indexed by its context, for alloc_iova_range(). */
-static DEFINE_XARRAY(vcm_dma_by_vcm);
 static struct dentry *vcm_dma_debugfs_root;
 
 static void vcm_dma_debugfs_add(struct vcm_dma *vd);
+static void vcm_dma_forget_devs(struct vcm_dma *vd);
 
 /**
  * vcm_dma_create() - set up VCM for a DMA domain
@@ -110,6 +119,8 @@ struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 	if (!vd)
 		return ERR_PTR(-ENOMEM);
 	xa_init_flags(&vd->live, XA_FLAGS_LOCK_IRQ);
+	mutex_init(&vd->lock);
+	INIT_LIST_HEAD(&vd->devs);
 	vd->vcm = vcm_iommu_create(domain, start, last - start + 1);
 	if (IS_ERR(vd->vcm)) {
 		ret = PTR_ERR(vd->vcm);
@@ -124,20 +135,15 @@ struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 		goto err_deactivate;
 	}
 	vd->domain = domain;
-	ret = xa_insert(&vcm_dma_by_vcm, (unsigned long)vd->vcm, vd,
-			GFP_KERNEL);
-	if (ret)
-		goto err_cache;
 	vcm_dma_debugfs_add(vd);
 	return vd;
 
-err_cache:
-	vcm_iova_cache_destroy(vd->cache);
 err_deactivate:
 	vcm_deactivate(vd->vcm);
 err_destroy:
 	vcm_destroy(vd->vcm);
 err_free:
+	mutex_destroy(&vd->lock);
 	kfree(vd);
 	return ERR_PTR(ret);
 }
@@ -148,8 +154,11 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_create);
  * @vd: the state, or NULL
  *
  * The caller has stopped every use of the domain's DMA API and emptied
- * its flush queues. Reserved regions go quietly; a window an endpoint
- * driver left behind is freed with a warning (see vcm_destroy()).
+ * its flush queues. Reserved regions go quietly. An IOVA range that a
+ * driver still holds (alloc_iova_range(), a DMA window) is unmapped from
+ * the domain and revoked (vcm_revoke()): mapping into it fails from now
+ * on with -ENODEV, and unmapping and free_iova_range() still work; the
+ * context is freed with the last such range.
  *
  * Context: Process context; may sleep.
  */
@@ -160,13 +169,13 @@ void vcm_dma_destroy(struct vcm_dma *vd)
 	debugfs_remove_recursive(vd->dir);
 	if (vd->id >= 0)
 		ida_free(&vcm_dma_ida, vd->id);
-	xa_erase(&vcm_dma_by_vcm, (unsigned long)vd->vcm);
 	vcm_iova_cache_destroy(vd->cache);
+	vcm_dma_forget_devs(vd);
 	vcm_release_regions(vd->vcm);
-	vcm_deactivate(vd->vcm);
-	/* Only a user that activated this context itself can make it busy. */
-	WARN_ON(vcm_destroy(vd->vcm));
+	/* IOVA ranges still held by their owners keep the context alive. */
+	vcm_revoke(vd->vcm);
 	xa_destroy(&vd->live);
+	mutex_destroy(&vd->lock);
 	kfree(vd);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_dma_destroy);
@@ -349,7 +358,7 @@ static int vcm_dma_collect(struct vcm_dma_rgns *r, struct vcm *vcm,
 	return ret;
 }
 
-/* The reservations @vcm already has, sorted. */
+/* The reservations @vcm already has, sorted; on error @t stays empty. */
 static int vcm_dma_taken(struct vcm_dma_rgns *t, struct vcm *vcm)
 {
 	struct vcm_res *res;
@@ -363,30 +372,46 @@ static int vcm_dma_taken(struct vcm_dma_rgns *t, struct vcm *vcm)
 			break;
 	}
 	mutex_unlock(&vcm->lock);
+	if (ret) {
+		kfree(t->v);
+		*t = (struct vcm_dma_rgns){};
+		return ret;
+	}
 	sort(t->v, t->nr, sizeof(*t->v), vcm_dma_rgn_cmp, NULL);
-	return ret;
+	return 0;
 }
 
-struct vcm_dma_made {
-	struct vcm_res **res;
-	unsigned int nr;
-	unsigned int cap;
+/**
+ * struct vcm_dma_dev - a device of a DMA domain and the regions it owns
+ * @node: link in &vcm_dma.devs
+ * @dev: the device; it leaves @node before it is freed
+ * @want: the regions @dev needs kept out of the allocator, in granules
+ * @owned: the reservations made for @dev (struct vcm_dma_owned). When
+ *	@dev leaves, each goes to another device of the domain that wants
+ *	part of it, or is given back.
+ */
+struct vcm_dma_dev {
+	struct list_head node;
+	struct device *dev;
+	struct vcm_dma_rgns want;
+	struct list_head owned;
 };
 
-static int vcm_dma_made_add(struct vcm_dma_made *made, struct vcm_res *res)
-{
-	struct vcm_res **v;
+struct vcm_dma_owned {
+	struct list_head node;
+	struct vcm_res *res;
+};
 
-	if (made->nr == made->cap) {
-		v = krealloc_array(made->res, made->cap * 2 + 8, sizeof(*v),
-				   GFP_KERNEL);
-		if (!v)
-			return -ENOMEM;
-		made->res = v;
-		made->cap = made->cap * 2 + 8;
+/* Give back the reservations of the list @made and free its entries. */
+static void vcm_dma_unreserve_list(struct list_head *made)
+{
+	struct vcm_dma_owned *o, *tmp;
+
+	list_for_each_entry_safe(o, tmp, made, node) {
+		vcm_unreserve(o->res);
+		kfree(o);
 	}
-	made->res[made->nr++] = res;
-	return 0;
+	INIT_LIST_HEAD(made);
 }
 
 /* Most ranges in use looked at inside one region (see below). */
@@ -419,27 +444,31 @@ static int vcm_dma_busy_fn(unsigned long pfn, unsigned long size, void *data)
 }
 
 /* Reserve the pfns [lo, hi] as one region, or report -EADDRINUSE. */
-static int vcm_dma_reserve_one(struct vcm_dma *vd, struct vcm_dma_made *made,
+static int vcm_dma_reserve_one(struct vcm_dma *vd, struct list_head *made,
 			       unsigned long lo, unsigned long hi,
 			       enum vcm_region type)
 {
 	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
+	struct vcm_dma_owned *o;
 	struct vcm_res *res;
-	int ret;
 
+	o = kmalloc(sizeof(*o), GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
 	res = vcm_reserve_region(vd->vcm, (dma_addr_t)lo << shift,
 				 (u64)(hi - lo + 1) << shift, type);
-	if (IS_ERR(res))
+	if (IS_ERR(res)) {
+		kfree(o);
 		return PTR_ERR(res);
-	ret = vcm_dma_made_add(made, res);
-	if (ret)
-		vcm_unreserve(res);
-	return ret;
+	}
+	o->res = res;
+	list_add_tail(&o->node, made);
+	return 0;
 }
 
 /* Reserve the pfns [lo, hi] as a region; a range in use is skipped. */
 static int vcm_dma_reserve(struct vcm_dma *vd, struct device *dev,
-			   struct vcm_dma_made *made, unsigned long lo,
+			   struct list_head *made, unsigned long lo,
 			   unsigned long hi, enum vcm_region type)
 {
 	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
@@ -500,7 +529,7 @@ static int vcm_dma_reserve(struct vcm_dma *vd, struct device *dev,
  * the sorted @t) nor covered by an earlier region of @r.
  */
 static int vcm_dma_reserve_all(struct vcm_dma *vd, struct device *dev,
-			       struct vcm_dma_made *made,
+			       struct list_head *made,
 			       const struct vcm_dma_rgns *r,
 			       const struct vcm_dma_rgns *t)
 {
@@ -538,81 +567,184 @@ static int vcm_dma_reserve_all(struct vcm_dma *vd, struct device *dev,
 	return 0;
 }
 
-/* Sort @r, then reserve what of it is free; on error undo it all. */
-static int vcm_dma_reserve_rgns(struct vcm_dma *vd, struct device *dev,
-				struct vcm_dma_rgns *r)
+static struct vcm_dma_dev *vcm_dma_find_dev(struct vcm_dma *vd,
+					    struct device *dev)
 {
-	struct vcm_dma_made made = {};
-	struct vcm_dma_rgns t = {};
+	struct vcm_dma_dev *d;
+
+	lockdep_assert_held(&vd->lock);
+	list_for_each_entry(d, &vd->devs, node)
+		if (d->dev == dev)
+			return d;
+	return NULL;
+}
+
+/*
+ * Reserve what of the regions @r is free, as regions owned by @dev, and
+ * remember that @dev wants @r; @r is sorted. On error nothing changed.
+ */
+static int vcm_dma_claim(struct vcm_dma *vd, struct device *dev,
+			 struct vcm_dma_rgns *r)
+{
+	struct vcm_dma_rgns t = {}, want = {};
+	struct vcm_dma_dev *d;
+	LIST_HEAD(made);
+	bool new = false;
 	int ret;
 
-	ret = vcm_dma_taken(&t, vd->vcm);
-	if (ret)
-		goto out;
+	lockdep_assert_held(&vd->lock);
+	d = vcm_dma_find_dev(vd, dev);
+	if (!d) {
+		d = kzalloc(sizeof(*d), GFP_KERNEL);
+		if (!d)
+			return -ENOMEM;
+		d->dev = dev;
+		INIT_LIST_HEAD(&d->owned);
+		new = true;
+	}
 	sort(r->v, r->nr, sizeof(*r->v), vcm_dma_rgn_cmp, NULL);
-	ret = vcm_dma_reserve_all(vd, dev, &made, r, &t);
-	if (ret)
-		while (made.nr)
-			vcm_unreserve(made.res[--made.nr]);
+	want.nr = d->want.nr + r->nr;
+	want.cap = want.nr;
+	want.v = kmalloc_array(want.nr ?: 1, sizeof(*want.v), GFP_KERNEL);
+	ret = want.v ? vcm_dma_taken(&t, vd->vcm) : -ENOMEM;
+	if (!ret)
+		ret = vcm_dma_reserve_all(vd, dev, &made, r, &t);
+	if (ret) {
+		vcm_dma_unreserve_list(&made);
+		kfree(want.v);
+		if (new)
+			kfree(d);
+		goto out;
+	}
+	memcpy(want.v, d->want.v, d->want.nr * sizeof(*want.v));
+	memcpy(want.v + d->want.nr, r->v, r->nr * sizeof(*want.v));
+	sort(want.v, want.nr, sizeof(*want.v), vcm_dma_rgn_cmp, NULL);
+	kfree(d->want.v);
+	d->want = want;
+	list_splice_tail(&made, &d->owned);
+	if (new)
+		list_add_tail(&d->node, &vd->devs);
 out:
-	kfree(made.res);
 	kfree(t.v);
 	return ret;
 }
 
 /**
- * vcm_dma_add_device() - attach a device's view to a DMA domain's context
+ * vcm_dma_add_device() - put a device's reserved regions into its domain
  * @vd: the domain's VCM state
- * @dev: a device attached to the domain; called again for a device
+ * @dev: a device of the domain's group; called again for a device
  *	already added, it changes nothing
  *
- * Associates @dev with the context (vcm_from_dev() then finds it, for the
- * explicit window API) and reserves @dev's regions as typed reservations:
- * the MMIO windows of a PCI device's host bridge, the holes outside the
- * bridge's dma-ranges, and every reserved region the IOMMU driver reports
- * for @dev, IOMMU_RESV_SW_MSI included. Parts already reserved, by this
+ * Reserves @dev's regions as typed reservations that @dev owns: the MMIO
+ * windows of a PCI device's host bridge, the holes outside the bridge's
+ * dma-ranges, and every reserved region the IOMMU driver reports for
+ * @dev, IOMMU_RESV_SW_MSI included. Parts already reserved, by this
  * device or another one sharing the domain, are skipped. A part that a
  * live mapping of another device already uses (a device joining a domain
- * that is doing DMA) is left out with a warning.
+ * that is doing DMA) is left out with a warning. @dev is listed in the
+ * domain's graph until vcm_dma_remove_device().
  *
- * Context: Process context; may sleep. The caller serializes calls on
- * @vd (dma-iommu holds the cookie mutex).
+ * Context: Process context; may sleep. The caller holds the IOMMU
+ * group's mutex. Takes @vd's lock, then the context's.
  * Return: 0 on success; -EINVAL if the host bridge's dma-ranges overlap;
- * -ENOMEM if memory ran out. On error no region was reserved and @dev is
- * associated with no context.
+ * -ENOMEM if memory ran out. On error nothing changed.
  */
 int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)
 {
 	struct vcm_dma_rgns r = {};
-	struct vcm *old;
-	bool assoc = false;
-	int ret;
+	int ret = 0;
 
-	old = vcm_from_dev(dev);
-	if (old != vd->vcm) {
-		/* The device moved here from another domain. */
-		if (old)
-			vcm_deassoc(old, dev);
-		ret = vcm_assoc(vd->vcm, dev);
-		if (ret)
-			return ret;
-		assoc = true;
+	mutex_lock(&vd->lock);
+	if (!vcm_dma_find_dev(vd, dev)) {
+		ret = vcm_dma_collect(&r, vd->vcm, dev);
+		if (!ret)
+			ret = vcm_dma_claim(vd, dev, &r);
 	}
-
-	ret = vcm_dma_collect(&r, vd->vcm, dev);
-	if (!ret)
-		ret = vcm_dma_reserve_rgns(vd, dev, &r);
-	if (ret && assoc)
-		vcm_deassoc(vd->vcm, dev);
+	mutex_unlock(&vd->lock);
 	kfree(r.v);
 	return ret;
+}
+
+/* A device of @vd other than the one leaving that wants part of @res. */
+static struct vcm_dma_dev *vcm_dma_heir(struct vcm_dma *vd,
+					struct vcm_res *res)
+{
+	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap), i;
+	u64 lo = res->start >> shift;
+	u64 hi = (res->start + (res->size - 1)) >> shift;
+	struct vcm_dma_dev *d;
+
+	list_for_each_entry(d, &vd->devs, node)
+		for (i = 0; i < d->want.nr && d->want.v[i].lo <= hi; i++)
+			if (d->want.v[i].hi >= lo)
+				return d;
+	return NULL;
+}
+
+/**
+ * vcm_dma_remove_device() - take a device's reserved regions out again
+ * @vd: the domain's VCM state, or NULL
+ * @dev: a device leaving the domain's group; one never added is ignored
+ *
+ * What the IOMMU core's release path calls for every device that leaves
+ * its group, on any bus. Each region @dev owns goes to another device of
+ * the domain that wants part of it, or is given back to the allocator;
+ * the graph no longer lists @dev. Needs no memory and cannot fail.
+ *
+ * Context: Process context; may sleep. The caller holds the IOMMU
+ * group's mutex. Takes @vd's lock, then the context's.
+ */
+void vcm_dma_remove_device(struct vcm_dma *vd, struct device *dev)
+{
+	struct vcm_dma_owned *o, *tmp;
+	struct vcm_dma_dev *d, *heir;
+
+	if (!vd)
+		return;
+	mutex_lock(&vd->lock);
+	d = vcm_dma_find_dev(vd, dev);
+	if (!d) {
+		mutex_unlock(&vd->lock);
+		return;
+	}
+	list_del(&d->node);
+	list_for_each_entry_safe(o, tmp, &d->owned, node) {
+		heir = vcm_dma_heir(vd, o->res);
+		if (heir) {
+			list_move_tail(&o->node, &heir->owned);
+		} else {
+			list_del(&o->node);
+			vcm_unreserve(o->res);
+			kfree(o);
+		}
+	}
+	mutex_unlock(&vd->lock);
+	kfree(d->want.v);
+	kfree(d);
+}
+
+/* Forget every device of @vd; vcm_release_regions() gives back the rest. */
+static void vcm_dma_forget_devs(struct vcm_dma *vd)
+{
+	struct vcm_dma_owned *o, *otmp;
+	struct vcm_dma_dev *d, *tmp;
+
+	mutex_lock(&vd->lock);
+	list_for_each_entry_safe(d, tmp, &vd->devs, node) {
+		list_for_each_entry_safe(o, otmp, &d->owned, node)
+			kfree(o);
+		kfree(d->want.v);
+		kfree(d);
+	}
+	INIT_LIST_HEAD(&vd->devs);
+	mutex_unlock(&vd->lock);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
  * vcm_dma_reserve_ranges() - reserve regions given as address ranges
  * @vd: the domain's VCM state
- * @dev: the device the regions belong to, for messages
+ * @dev: the device the regions belong to
  * @start: first address of each region
  * @last: last address of each region
  * @type: type of each region
@@ -621,7 +753,8 @@ int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev)
  * What vcm_dma_add_device() does with the regions it collects, for KUnit:
  * the regions are clipped to the context and widened to whole granules,
  * and what is not reserved already nor covered by an earlier region of
- * the list (in address order) is reserved.
+ * the list (in address order) is reserved, owned by @dev, which joins the
+ * domain's devices if it is not one of them yet.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success; -ENOMEM if memory ran out, and then nothing
@@ -639,8 +772,11 @@ VISIBLE_IF_KUNIT int vcm_dma_reserve_ranges(struct vcm_dma *vd,
 
 	for (i = 0; i < nr && !ret; i++)
 		ret = vcm_dma_rgn_add(&r, vd->vcm, start[i], last[i], type[i]);
-	if (!ret)
-		ret = vcm_dma_reserve_rgns(vd, dev, &r);
+	if (!ret) {
+		mutex_lock(&vd->lock);
+		ret = vcm_dma_claim(vd, dev, &r);
+		mutex_unlock(&vd->lock);
+	}
 	kfree(r.v);
 	return ret;
 }
@@ -801,14 +937,15 @@ struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
 {
 	struct iommu_domain *domain;
 	struct vcm_dma *vd;
-	struct vcm *vcm;
 
 	if (!dev)
 		return ERR_PTR(-EINVAL);
-	domain = iommu_get_domain_for_dev(dev);
-	vcm = vcm_from_dev(dev);
-	vd = vcm ? xa_load(&vcm_dma_by_vcm, (unsigned long)vcm) : NULL;
-	if (!domain || !vd || vd->domain != domain)
+	/* As dma-iommu finds its cookie: the default domain, if in use. */
+	if (!use_dma_iommu(dev))
+		return ERR_PTR(-EOPNOTSUPP);
+	domain = iommu_get_dma_domain(dev);
+	vd = iommu_dma_vcm(domain);
+	if (!vd || iommu_get_domain_for_dev(dev) != domain)
 		return ERR_PTR(-EOPNOTSUPP);
 	return vcm_dma_alloc_range(vd, dev, size, align, addr, limit);
 }
@@ -901,13 +1038,6 @@ struct vcm_dma_show {
 	unsigned long shown;
 };
 
-static void vcm_dma_show_dev(struct device *dev, void *data)
-{
-	struct seq_file *m = data;
-
-	seq_printf(m, "device %s %s\n", dev_bus_name(dev), dev_name(dev));
-}
-
 /*
  * The walk runs under the IOVA space's lock, with interrupts off: show at
  * most this many ranges, so that reading debugfs never stalls the DMA of
@@ -930,12 +1060,13 @@ static int vcm_dma_show_range(unsigned long pfn, unsigned long size,
 	return ++s->shown >= VCM_DMA_SHOW_MAX;
 }
 
-static int vcm_dma_show(struct seq_file *m, void *unused)
+VISIBLE_IF_KUNIT int vcm_dma_show(struct seq_file *m, void *unused)
 {
 	struct vcm_dma *vd = m->private;
 	struct vcm *vcm = vd->vcm;
 	struct vcm_dma_rgns t = {};
 	struct vcm_dma_show s = { .m = m, .vcm = vcm, .res = &t };
+	struct vcm_dma_dev *d;
 	struct vcm_binding *b;
 	struct vcm_res *res;
 	struct rb_node *rb;
@@ -944,7 +1075,11 @@ static int vcm_dma_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "context %#llx-%#llx granule %#llx\n", (u64)vcm->start,
 		   (u64)vcm->start + (vcm->size - 1), vcm_granule(vcm));
-	vcm_walk_devs(vcm, vcm_dma_show_dev, m);
+	mutex_lock(&vd->lock);
+	list_for_each_entry(d, &vd->devs, node)
+		seq_printf(m, "device %s %s\n", dev_bus_name(d->dev),
+			   dev_name(d->dev));
+	mutex_unlock(&vd->lock);
 
 	ret = vcm_dma_taken(&t, vcm);
 	if (ret)
@@ -991,6 +1126,7 @@ static int vcm_dma_show(struct seq_file *m, void *unused)
 	kfree(t.v);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_show);
 DEFINE_SHOW_ATTRIBUTE(vcm_dma);
 
 static void vcm_dma_debugfs_add(struct vcm_dma *vd)
@@ -1015,47 +1151,3 @@ static int __init vcm_dma_debugfs_init(void)
 	return 0;
 }
 core_initcall(vcm_dma_debugfs_init);
-
-/*
- * A device that goes away leaves its context: neither vcm_from_dev() nor
- * the graph may keep a freed device. DMA domains outlive their devices
- * (a group's domain stays while other devices use it), so dma-iommu's
- * cookie never sees this; the bus does.
- */
-static int vcm_dma_bus_notify(struct notifier_block *nb,
-			      unsigned long action, void *data)
-{
-	struct device *dev = data;
-	struct vcm *vcm;
-
-	if (action != BUS_NOTIFY_REMOVED_DEVICE)
-		return NOTIFY_DONE;
-	vcm = vcm_from_dev(dev);
-	if (vcm)
-		vcm_deassoc(vcm, dev);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block vcm_dma_platform_nb = {
-	.notifier_call = vcm_dma_bus_notify,
-};
-
-#ifdef CONFIG_PCI
-static struct notifier_block vcm_dma_pci_nb = {
-	.notifier_call = vcm_dma_bus_notify,
-};
-#endif
-
-/* After the PCI bus type is registered (postcore), before IOMMUs probe. */
-static int __init vcm_dma_bus_init(void)
-{
-	int ret = bus_register_notifier(&platform_bus_type,
-					&vcm_dma_platform_nb);
-
-#ifdef CONFIG_PCI
-	if (!ret)
-		ret = bus_register_notifier(&pci_bus_type, &vcm_dma_pci_nb);
-#endif
-	return ret;
-}
-arch_initcall(vcm_dma_bus_init);

@@ -40,8 +40,7 @@ static inline bool vcm_should_fail(void)
 }
 #endif
 void vcm_release_regions(struct vcm *vcm);
-typedef void (*vcm_dev_fn)(struct device *dev, void *data);
-void vcm_walk_devs(struct vcm *vcm, vcm_dev_fn fn, void *data);
+void vcm_revoke(struct vcm *vcm);
 
 extern atomic_long_t vcm_nr_pages;
 extern atomic_long_t vcm_nr_phys;

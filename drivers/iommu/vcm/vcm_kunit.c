@@ -277,7 +277,6 @@ struct vcm_snap {
 	unsigned long nr_bindings;
 	unsigned long nr_mapped;
 	unsigned int activations;
-	unsigned int nr_devs;
 	long nr_pages;
 	long nr_phys;
 	long nr_ctx;
@@ -373,7 +372,6 @@ static void vcm_snap_more(struct vcm_test *t, struct vcm_snap *s,
 	s->pt = snap_pt(t->mock);
 	s->phys = snap_phys(phys);
 	s->activations = t->vcm->activations;
-	s->nr_devs = t->vcm->nr_devs;
 	s->nr_pages = atomic_long_read(&vcm_nr_pages);
 	s->nr_phys = atomic_long_read(&vcm_nr_phys);
 	s->nr_ctx = atomic_long_read(&vcm_nr_ctx);
@@ -392,7 +390,6 @@ static void expect_snap_eq(struct kunit *test, const struct vcm_snap *a,
 	KUNIT_EXPECT_EQ(test, a->nr_bindings, b->nr_bindings);
 	KUNIT_EXPECT_EQ(test, a->nr_mapped, b->nr_mapped);
 	KUNIT_EXPECT_EQ(test, a->activations, b->activations);
-	KUNIT_EXPECT_EQ(test, a->nr_devs, b->nr_devs);
 	KUNIT_EXPECT_EQ(test, a->nr_pages, b->nr_pages);
 	KUNIT_EXPECT_EQ(test, a->nr_phys, b->nr_phys);
 	KUNIT_EXPECT_EQ(test, a->nr_ctx, b->nr_ctx);
@@ -771,42 +768,6 @@ static void vcm_test_destroy_leftovers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_phys), nr_phys - 1);
 	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 0U);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
-	mock_destroy(test, m);
-}
-
-static void vcm_test_assoc(struct kunit *test)
-{
-	struct vcm_test *t = test->priv;
-	struct device *d1, *d2;
-	struct vcm_mock *m;
-	struct vcm *other;
-
-	d1 = kunit_kzalloc(test, sizeof(*d1), GFP_KERNEL);
-	d2 = kunit_kzalloc(test, sizeof(*d2), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, d1);
-	KUNIT_ASSERT_NOT_NULL(test, d2);
-	m = mock_create(test);
-	other = vcm_iommu_create(&m->domain, 0, SZ_1M);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
-
-	KUNIT_EXPECT_NULL(test, vcm_from_dev(d1));
-	KUNIT_EXPECT_EQ(test, vcm_assoc(t->vcm, d1), 0);
-	KUNIT_EXPECT_EQ(test, vcm_assoc(t->vcm, d2), 0);
-	KUNIT_EXPECT_PTR_EQ(test, vcm_from_dev(d1), t->vcm);
-	KUNIT_EXPECT_EQ(test, vcm_assoc(other, d1), -EBUSY);
-	KUNIT_EXPECT_EQ(test, vcm_assoc(NULL, d1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vcm_assoc(other, NULL), -EINVAL);
-	vcm_deassoc(t->vcm, d1);
-	KUNIT_EXPECT_NULL(test, vcm_from_dev(d1));
-	KUNIT_EXPECT_EQ(test, vcm_assoc(other, d1), 0);
-	KUNIT_EXPECT_PTR_EQ(test, vcm_from_dev(d1), other);
-
-	/* Destroying a context deassociates its devices. */
-	KUNIT_EXPECT_EQ(test, vcm_destroy(other), 0);
-	KUNIT_EXPECT_NULL(test, vcm_from_dev(d1));
-	KUNIT_EXPECT_PTR_EQ(test, vcm_from_dev(d2), t->vcm);
-	vcm_deassoc(t->vcm, d2);
-	KUNIT_EXPECT_EQ(test, t->vcm->nr_devs, 0U);
 	mock_destroy(test, m);
 }
 
@@ -1793,7 +1754,6 @@ static void vcm_test_more_errors(struct kunit *test)
 
 	/* NULL where the calls that cannot fail take a pointer. */
 	KUNIT_EXPECT_FALSE(test, vcm_is_active(NULL));
-	KUNIT_EXPECT_NULL(test, vcm_from_dev(NULL));
 	KUNIT_EXPECT_NULL(test, vcm_res_phys(NULL));
 	vcm_deactivate(NULL);
 	phys = vcm_alloc(NULL, SZ_4K, 0);
@@ -1905,18 +1865,6 @@ static int fi_activate(struct vcm_test *t)
 static void fi_deactivate(struct vcm_test *t)
 {
 	vcm_deactivate(t->vcm);
-}
-
-static struct device fi_dev;
-
-static int fi_assoc(struct vcm_test *t)
-{
-	return vcm_assoc(t->vcm, &fi_dev);
-}
-
-static void fi_deassoc(struct vcm_test *t)
-{
-	vcm_deassoc(t->vcm, &fi_dev);
 }
 
 static int fi_alloc(struct vcm_test *t)
@@ -2032,7 +1980,6 @@ static const struct vcm_op fi_ops[] = {
 	{ "map", fi_map, fi_unmap },
 	{ "make_binding", fi_make_binding, fi_destroy_binding },
 	{ "activate", fi_activate, fi_deactivate },
-	{ "assoc", fi_assoc, fi_deassoc },
 	{ "alloc", fi_alloc, fi_nothing },
 	{ "alloc without a context", fi_alloc_noctx, fi_nothing },
 	{ "alloc contiguous", fi_alloc_contig, fi_nothing },
@@ -2576,7 +2523,6 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_exit_partial),
 	KUNIT_CASE(vcm_test_activate),
 	KUNIT_CASE(vcm_test_destroy_leftovers),
-	KUNIT_CASE(vcm_test_assoc),
 	KUNIT_CASE(vcm_test_reserve),
 	KUNIT_CASE(vcm_test_reserve_region),
 	KUNIT_CASE(vcm_test_window_calls),
@@ -2608,7 +2554,10 @@ static struct kunit_suite vcm_test_suite = {
 /* ---- The DMA domain glue (dma.c) over the mock ------------------------ */
 
 #include <kunit/device.h>
+#include <linux/completion.h>
 #include <linux/dma-mapping.h>
+#include <linux/kthread.h>
+#include <linux/seq_file.h>
 #include <linux/dma-window.h>
 
 #include "dma.h"
@@ -2724,8 +2673,6 @@ static void vcm_dma_test_regions(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, start,
 						     last, type, 6), 0);
-	/* Reserving regions is not associating the device. */
-	KUNIT_EXPECT_NULL(test, vcm_from_dev(d->dev));
 	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x100000, 0x103fff,
 					  VCM_REGION_MSI, &nr), 1U);
 	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x104000, 0x107fff,
@@ -2827,6 +2774,91 @@ static void vcm_dma_test_region_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nr, 3U);
 }
 
+/* The graph of @vd as debugfs shows it, NUL-terminated. */
+static char *vcm_dma_graph(struct kunit *test, struct vcm_dma *vd)
+{
+	struct seq_file m = { .size = SZ_16K, .private = vd };
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_EQ(test, vcm_dma_show(&m, NULL), 0);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	m.buf[m.count] = '\0';
+	return m.buf;
+}
+
+/*
+ * Devices of a bus no bus notifier ever watched (kunit's) own the regions
+ * reserved for them. When one leaves, as the IOMMU core's release path
+ * makes it leave, a region another device also wants stays reserved, one
+ * nobody else wants is given back, and the graph stops listing the
+ * device, also once the device is freed.
+ */
+static void vcm_dma_test_devices(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	static const u64 start1[] = { 0x100000, 0x200000 };
+	static const u64 last1[] = { 0x100fff, 0x200fff };
+	static const u64 start2[] = { 0x200000 };
+	static const u64 last2[] = { 0x203fff };
+	static const enum vcm_region type[] = {
+		VCM_REGION_MSI, VCM_REGION_MSI,
+	};
+	struct vcm *vcm = d->vcm;
+	struct device *d1, *d2;
+	char l1[96], l2[96];
+	unsigned int nr;
+	char *g;
+
+	d1 = kunit_device_register(test, "vcm-dma-d1");
+	d2 = kunit_device_register(test, "vcm-dma-d2");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d1));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d2));
+	/* kunit names its devices "<test>.<name>" on bus "kunit". */
+	snprintf(l1, sizeof(l1), "device kunit %s.vcm-dma-d1\n", test->name);
+	snprintf(l2, sizeof(l2), "device kunit %s.vcm-dma-d2\n", test->name);
+	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d1, start1, last1,
+						     type, 2), 0);
+	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d2, start2, last2,
+						     type, 1), 0);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x100000, 0x100fff,
+					  VCM_REGION_MSI, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x200000, 0x200fff,
+					  VCM_REGION_MSI, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x201000, 0x203fff,
+					  VCM_REGION_MSI, &nr), 1U);
+	KUNIT_EXPECT_EQ(test, nr, 3U);
+	g = vcm_dma_graph(test, d->vd);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(g, l1));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(g, l2));
+
+	vcm_dma_remove_device(d->vd, d1);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x100000, 0x100fff,
+					  VCM_REGION_MSI, NULL), 0U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x200000, 0x200fff,
+					  VCM_REGION_MSI, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x201000, 0x203fff,
+					  VCM_REGION_MSI, &nr), 1U);
+	KUNIT_EXPECT_EQ(test, nr, 2U);
+	kunit_device_unregister(test, d1);
+	g = vcm_dma_graph(test, d->vd);
+	KUNIT_EXPECT_NULL(test, strstr(g, "vcm-dma-d1"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(g, l2));
+
+	/* A device never added, or no DMA domain: nothing happens. */
+	vcm_dma_remove_device(d->vd, d->dev);
+	vcm_dma_remove_device(NULL, d2);
+	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
+	KUNIT_EXPECT_EQ(test, nr, 2U);
+
+	/* The region d1 gave to d2 goes with d2. */
+	vcm_dma_remove_device(d->vd, d2);
+	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
+	KUNIT_EXPECT_EQ(test, nr, 0U);
+	g = vcm_dma_graph(test, d->vd);
+	KUNIT_EXPECT_NULL(test, strstr(g, "device "));
+}
+
 /*
  * Hot path: size-aligned ranges below the limit; with DMA-API debug, a
  * double free or a free of a range never handed out is refused and the
@@ -2880,7 +2912,7 @@ static void vcm_dma_test_window(struct kunit *test)
 	struct page *pg[4] = { };
 	const phys_addr_t mmio = 0xfe000000;
 	struct scatterlist sg[4];
-	struct dma_window *win;
+	struct dma_window win_mem, *win = &win_mem;
 	struct vcm_res *range;
 	unsigned long mapped;
 	int i;
@@ -2888,11 +2920,13 @@ static void vcm_dma_test_window(struct kunit *test)
 	/* No IOMMU domain behind a kunit device: the documented fallback. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(alloc_iova_range(d->dev, SZ_64K, 0, 0, 0)),
 			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_alloc_window(d->dev, SZ_64K, 0, 0, 0)),
+	KUNIT_EXPECT_EQ(test, dma_alloc_window(d->dev, win, SZ_64K, 0, 0, 0),
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(alloc_iova_range(NULL, SZ_64K, 0, 0, 0)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_alloc_window(NULL, SZ_64K, 0, 0, 0)),
+	KUNIT_EXPECT_EQ(test, dma_alloc_window(NULL, win, SZ_64K, 0, 0, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_alloc_window(d->dev, NULL, SZ_64K, 0, 0, 0),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, free_iova_range(NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, dma_free_window(NULL), -EINVAL);
@@ -2924,8 +2958,7 @@ static void vcm_dma_test_window(struct kunit *test)
 							  0, range->start +
 							  SZ_64K, 0)),
 			-EADDRINUSE);
-	win = dma_window_wrap(d->dev, range);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(win));
+	dma_window_wrap(d->dev, win, range);
 
 	for (i = 0; i < 4; i++) {
 		pg[i] = alloc_page(GFP_KERNEL);
@@ -3009,6 +3042,112 @@ static void vcm_dma_test_window(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		__free_page(pg[i]);
 }
+
+struct vcm_dma_racer {
+	struct dma_window *win;
+	struct completion *go;
+	struct completion done;
+	int ret;
+};
+
+static int vcm_dma_free_racer(void *data)
+{
+	struct vcm_dma_racer *r = data;
+
+	wait_for_completion(r->go);
+	r->ret = dma_free_window(r->win);
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * A window's lifetime. One never made, one freed and one freed by two
+ * threads at once refuse every call. One whose domain goes away is
+ * unmapped from the domain, refuses new mappings, and can still be
+ * unmapped and freed, which frees its context.
+ */
+static void vcm_dma_test_window_lifetime(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	DECLARE_COMPLETION_ONSTACK(go);
+	struct vcm_dma_racer r[2];
+	struct task_struct *task;
+	struct dma_window win;
+	struct vcm_res *range;
+	struct page *pg;
+	int i, round;
+	long nr_ctx;
+
+	KUNIT_EXPECT_EQ(test, dma_alloc_window(d->dev, &win, SZ_64K, 0, 0, 0),
+			-EOPNOTSUPP);
+	pg = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pg);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
+						   DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(&win, 0, PAGE_SIZE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(&win, 0, PAGE_SIZE,
+						      DMA_FROM_DEVICE), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_free_window(&win), -EINVAL);
+
+	for (round = 0; round < 8; round++) {
+		range = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, 0, 0, 0);
+		if (IS_ERR(range))
+			break;
+		dma_window_wrap(d->dev, &win, range);
+		reinit_completion(&go);
+		for (i = 0; i < 2; i++) {
+			r[i].win = &win;
+			r[i].go = &go;
+			r[i].ret = 1;
+			init_completion(&r[i].done);
+			task = kthread_run(vcm_dma_free_racer, &r[i],
+					   "vcm-free-%d", i);
+			if (IS_ERR(task)) {
+				r[i].ret = dma_free_window(&win);
+				complete(&r[i].done);
+			}
+		}
+		complete_all(&go);
+		for (i = 0; i < 2; i++)
+			wait_for_completion(&r[i].done);
+		KUNIT_EXPECT_EQ(test, min(r[0].ret, r[1].ret), -EINVAL);
+		KUNIT_EXPECT_EQ(test, max(r[0].ret, r[1].ret), 0);
+		KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
+	}
+	KUNIT_EXPECT_EQ(test, round, 8);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
+						   DMA_TO_DEVICE, 0), -EINVAL);
+
+	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, 0, 0, 0);
+	if (IS_ERR(range)) {
+		__free_page(pg);
+		KUNIT_FAIL(test, "no range: %ld", PTR_ERR(range));
+		return;
+	}
+	dma_window_wrap(d->dev, &win, range);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
+						   DMA_TO_DEVICE, 0), 0);
+	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win.iova),
+			page_to_phys(pg));
+	nr_ctx = atomic_long_read(&vcm_nr_ctx);
+	vcm_dma_destroy(d->vd);
+	d->vd = NULL;
+	/* Unmapped from the domain; the context stays for the window. */
+	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, SZ_16K, &pg, 1,
+						   DMA_TO_DEVICE, 0), -ENODEV);
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(&win, 0, PAGE_SIZE,
+						      DMA_FROM_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, dma_free_window(&win), -EBUSY);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(&win, 0, PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_free_window(&win), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx - 1);
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
+						   DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
+	__free_page(pg);
+}
 #endif
 
 static struct kunit_case vcm_dma_test_cases[] = {
@@ -3016,9 +3155,11 @@ static struct kunit_case vcm_dma_test_cases[] = {
 	KUNIT_CASE(vcm_dma_test_regions),
 	KUNIT_CASE(vcm_dma_test_region_in_use),
 	KUNIT_CASE(vcm_dma_test_region_fault),
+	KUNIT_CASE(vcm_dma_test_devices),
 	KUNIT_CASE(vcm_dma_test_alloc_free),
 #if IS_ENABLED(CONFIG_DMA_WINDOW)
 	KUNIT_CASE(vcm_dma_test_window),
+	KUNIT_CASE(vcm_dma_test_window_lifetime),
 #endif
 	{}
 };
