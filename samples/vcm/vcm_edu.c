@@ -25,6 +25,11 @@
  *             B is mapped again afterwards;
  *   badinput  every kind of bad call of the window API, each of which must
  *             fail with its documented error and change nothing.
+ *   iova      the two-step DMA API (dma_iova_try_alloc() and friends)
+ *             instead of the window: three pages and BAR 0 (DMA_ATTR_MMIO)
+ *             linked into one range, each bad call refused, DMA through
+ *             it checked, a part unlinked and faulting, linked again,
+ *             and the range destroyed.
  *
  * edu's DMA engine: source 0x80, destination 0x88, count 0x90, command
  * 0x98 (bit 0 run, bit 1 edu-to-RAM); its buffer is at 0x40000 (4 KiB) in
@@ -102,19 +107,26 @@ static int edu_dma(struct vcm_edu *e, dma_addr_t iova, size_t len,
 	return -ETIMEDOUT;
 }
 
-/* Copy @len bytes at window offset @src to offset @dst through edu. */
-static int edu_copy(struct vcm_edu *e, size_t src, size_t dst, size_t len)
+/* Copy @len bytes from bus address @src to @dst through edu's buffer. */
+static int edu_xfer(struct vcm_edu *e, dma_addr_t src, dma_addr_t dst,
+		    size_t len)
 {
 	size_t done, n;
 	int ret = 0;
 
 	for (done = 0; done < len && !ret; done += n) {
 		n = min_t(size_t, len - done, EDU_XFER);
-		ret = edu_dma(e, e->win.iova + src + done, n, false);
+		ret = edu_dma(e, src + done, n, false);
 		if (!ret)
-			ret = edu_dma(e, e->win.iova + dst + done, n, true);
+			ret = edu_dma(e, dst + done, n, true);
 	}
 	return ret;
+}
+
+/* Copy @len bytes at window offset @src to offset @dst through edu. */
+static int edu_copy(struct vcm_edu *e, size_t src, size_t dst, size_t len)
+{
+	return edu_xfer(e, e->win.iova + src, e->win.iova + dst, len);
 }
 
 static int vcm_edu_check(struct vcm_edu *e, struct page *from, size_t src,
@@ -204,6 +216,200 @@ static int vcm_edu_fault(struct vcm_edu *e)
 		dev_info(&e->pdev->dev, "fault: the unmapped page is untouched\n");
 	if (dma_window_map_pages(&e->win, OFF_B, &e->b, 1, DMA_FROM_DEVICE, 0))
 		ret = ret ?: -EIO;
+	return ret;
+}
+
+/*
+ * The two-step DMA API on edu: a range with pages at IOVA_SRC, IOVA_DST
+ * and IOVA_MORE and edu's BAR 0 (MMIO) at IOVA_MMIO.
+ */
+#define IOVA_SRC	((size_t)0)
+#define IOVA_DST	PAGE_SIZE
+#define IOVA_MORE	(2 * PAGE_SIZE)
+#define IOVA_MMIO	(3 * PAGE_SIZE)
+#define IOVA_SIZE	(4 * PAGE_SIZE)
+
+#define IOVA_EXPECT(call, want) do {					\
+	int __r = (call), __w = (want);					\
+	if (__r != __w) {						\
+		dev_err(dev, "iova: %s returned %d, want %d\n", #call,	\
+			__r, __w);					\
+		ret = -EIO;						\
+	}								\
+} while (0)
+
+/* DMA @src's page to @dst's through edu and compare, or expect a fault. */
+static int vcm_edu_iova_copy(struct vcm_edu *e, struct dma_iova_state *st,
+			     struct page *src, struct page *dst, bool fault)
+{
+	u8 *d = page_address(dst);
+	int ret, i;
+
+	get_random_bytes(page_address(src), PAGE_SIZE);
+	memset(d, 0x5a, PAGE_SIZE);
+	ret = edu_xfer(e, st->addr + IOVA_SRC, st->addr + IOVA_DST, PAGE_SIZE);
+	if (ret)
+		return ret;
+	if (!fault) {
+		if (memcmp(d, page_address(src), PAGE_SIZE)) {
+			dev_err(&e->pdev->dev, "iova: data differs after DMA\n");
+			return -EIO;
+		}
+		dev_info(&e->pdev->dev, "iova: %#llx -> edu -> %#llx verified\n",
+			 (u64)st->addr + IOVA_SRC, (u64)st->addr + IOVA_DST);
+		return 0;
+	}
+	for (i = 0; i < PAGE_SIZE; i++) {
+		if (d[i] != 0x5a) {
+			dev_err(&e->pdev->dev, "iova: byte %d of the unlinked page changed\n",
+				i);
+			return -EIO;
+		}
+	}
+	dev_info(&e->pdev->dev, "iova: the unlinked page is untouched\n");
+	return 0;
+}
+
+static int vcm_edu_map_phys(struct vcm_edu *e, struct dma_iova_state *st)
+{
+	struct device *dev = &e->pdev->dev;
+	dma_addr_t ram, mmio;
+	u32 id, got;
+	int ret;
+
+	get_random_bytes(page_address(e->a[3]), PAGE_SIZE);
+	ram = dma_map_phys(dev, page_to_phys(e->a[3]), PAGE_SIZE,
+			   DMA_TO_DEVICE, 0);
+	if (dma_mapping_error(dev, ram))
+		return -ENOMEM;
+	mmio = dma_map_phys(dev, pci_resource_start(e->pdev, 0), PAGE_SIZE,
+			    DMA_BIDIRECTIONAL, DMA_ATTR_MMIO);
+	if (dma_mapping_error(dev, mmio)) {
+		dma_unmap_phys(dev, ram, PAGE_SIZE, DMA_TO_DEVICE, 0);
+		return -ENOMEM;
+	}
+	ret = edu_xfer(e, ram, st->addr + IOVA_DST, PAGE_SIZE);
+	if (!ret && memcmp(page_address(e->a[1]), page_address(e->a[3]),
+			   PAGE_SIZE)) {
+		dev_err(dev, "map_phys: data differs after DMA\n");
+		ret = -EIO;
+	}
+	if (!ret)
+		ret = edu_xfer(e, mmio + EDU_ID, st->addr + IOVA_DST,
+			       sizeof(u32));
+	id = readl(e->bar + EDU_ID);
+	memcpy(&got, page_address(e->a[1]), sizeof(got));
+	if (!ret && got != id) {
+		dev_err(dev, "map_phys: mmio read %#x, want %#x\n", got, id);
+		ret = -EIO;
+	}
+	if (!ret)
+		dev_info(dev, "map_phys: page at %#llx and ID register at %#llx verified\n",
+			 (u64)ram, (u64)mmio);
+	dma_unmap_phys(dev, mmio, PAGE_SIZE, DMA_BIDIRECTIONAL, DMA_ATTR_MMIO);
+	dma_unmap_phys(dev, ram, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	return ret;
+}
+
+static int vcm_edu_iova(struct vcm_edu *e)
+{
+	phys_addr_t bar = pci_resource_start(e->pdev, 0);
+	struct device *dev = &e->pdev->dev;
+	struct dma_iova_state st, none = {};
+	u32 id, got;
+	int ret = 0;
+
+	if (dma_iova_try_alloc(dev, &st, 0, 0) || dma_use_iova(&st)) {
+		dev_err(dev, "iova: a range of 0 bytes was allocated\n");
+		return -EIO;
+	}
+	if (!dma_iova_try_alloc(dev, &st, 0, IOVA_SIZE)) {
+		dev_err(dev, "iova: no IOVA range from dma_iova_try_alloc()\n");
+		return -EIO;
+	}
+	dev_info(dev, "iova: range %#llx-%#llx\n", (u64)st.addr,
+		 (u64)st.addr + IOVA_SIZE - 1);
+
+	/* Bad input: refused, nothing linked. */
+	IOVA_EXPECT(dma_iova_link(dev, &none, page_to_phys(e->a[0]), 0,
+				  PAGE_SIZE, DMA_TO_DEVICE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), IOVA_SIZE,
+				  PAGE_SIZE, DMA_TO_DEVICE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), 0,
+				  IOVA_SIZE + 1, DMA_TO_DEVICE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]) + 64, 0,
+				  PAGE_SIZE, DMA_TO_DEVICE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), 0,
+				  PAGE_SIZE, DMA_NONE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), 0, 0,
+				  DMA_TO_DEVICE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_sync(dev, &st, IOVA_SIZE, 1), -EINVAL);
+	IOVA_EXPECT(dma_iova_sync(dev, &none, 0, PAGE_SIZE), -EINVAL);
+	if (ret)
+		goto out_free;
+
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), IOVA_SRC,
+				  PAGE_SIZE, DMA_TO_DEVICE, 0), 0);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[1]), IOVA_DST,
+				  PAGE_SIZE, DMA_FROM_DEVICE, 0), 0);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[2]), IOVA_MORE,
+				  PAGE_SIZE, DMA_BIDIRECTIONAL, 0), 0);
+	IOVA_EXPECT(dma_iova_link(dev, &st, bar, IOVA_MMIO, PAGE_SIZE,
+				  DMA_BIDIRECTIONAL, DMA_ATTR_MMIO), 0);
+	IOVA_EXPECT(dma_iova_sync(dev, &st, 0, IOVA_SIZE), 0);
+	if (ret)
+		goto out;
+
+	ret = vcm_edu_iova_copy(e, &st, e->a[0], e->a[1], false);
+	if (ret)
+		goto out;
+
+	/* MMIO through the IOMMU: edu reads its own ID register. */
+	memset(page_address(e->a[1]), 0, PAGE_SIZE);
+	ret = edu_xfer(e, st.addr + IOVA_MMIO + EDU_ID, st.addr + IOVA_DST,
+		       sizeof(u32));
+	if (ret)
+		goto out;
+	id = readl(e->bar + EDU_ID);
+	memcpy(&got, page_address(e->a[1]), sizeof(got));
+	if (got != id) {
+		dev_err(dev, "iova: mmio read %#x, want %#x\n", got, id);
+		ret = -EIO;
+		goto out;
+	}
+	dev_info(dev, "iova: mmio ID register %#x read at %#llx verified\n",
+		 got, (u64)st.addr + IOVA_MMIO);
+
+	/* dma_map_phys(): RAM, and MMIO with DMA_ATTR_MMIO, outside the range. */
+	ret = vcm_edu_map_phys(e, &st);
+	if (ret)
+		goto out;
+
+	/* Unlinked, the part faults; linked again, it works again. */
+	dma_iova_unlink(dev, &st, IOVA_DST, PAGE_SIZE, DMA_FROM_DEVICE, 0);
+	dev_info(dev, "iova: DMA to unlinked %#llx, expect an IOMMU fault\n",
+		 (u64)st.addr + IOVA_DST);
+	ret = vcm_edu_iova_copy(e, &st, e->a[0], e->a[1], true);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[1]), IOVA_DST,
+				  PAGE_SIZE, DMA_FROM_DEVICE, 0), 0);
+	IOVA_EXPECT(dma_iova_sync(dev, &st, IOVA_DST, PAGE_SIZE), 0);
+	if (!ret)
+		ret = vcm_edu_iova_copy(e, &st, e->a[0], e->a[1], false);
+out:
+	/* The MMIO part goes with its own attributes, then all the rest. */
+	dma_iova_unlink(dev, &st, IOVA_MMIO, PAGE_SIZE, DMA_BIDIRECTIONAL,
+			DMA_ATTR_MMIO);
+	dma_iova_destroy(dev, &st, IOVA_MMIO, DMA_BIDIRECTIONAL, 0);
+	goto done;
+out_free:
+	dma_iova_free(dev, &st);
+done:
+	if (dma_use_iova(&st)) {
+		dev_err(dev, "iova: the range is still in use after destroy\n");
+		ret = -EIO;
+	}
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), 0,
+				  PAGE_SIZE, DMA_TO_DEVICE, 0), -EINVAL);
 	return ret;
 }
 
@@ -386,6 +592,8 @@ static ssize_t vcm_edu_run(struct file *file, const char __user *ubuf,
 		ret = vcm_edu_fault(e);
 	else if (!strcmp(cmd, "badinput"))
 		ret = vcm_edu_badinput(e);
+	else if (!strcmp(cmd, "iova"))
+		ret = vcm_edu_iova(e);
 	else
 		ret = -EINVAL;
 	mutex_unlock(&e->lock);

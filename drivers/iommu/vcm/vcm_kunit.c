@@ -2859,6 +2859,35 @@ static void vcm_dma_test_devices(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, strstr(g, "device "));
 }
 
+#if IS_ENABLED(CONFIG_IOMMU_DMA)
+/*
+ * The two-step API's fallback: a device without an IOMMU DMA domain gets
+ * no range and a cleared state, whatever the state held before, and every
+ * call on a state that holds no range is refused or does nothing.
+ */
+static void vcm_dma_test_iova_fallback(struct kunit *test)
+{
+	struct dma_iova_state st = { .addr = 0x1000, .__size = PAGE_SIZE };
+	struct device *dev;
+
+	dev = kunit_device_register(test, "vcm-iova");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(dev, &st, 0, PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &st, 0x1000, 0, PAGE_SIZE,
+					    DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &st, 0x1000, 0, PAGE_SIZE,
+					    DMA_TO_DEVICE, DMA_ATTR_MMIO),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_iova_sync(dev, &st, 0, PAGE_SIZE), -EINVAL);
+	dma_iova_unlink(dev, &st, 0, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	dma_iova_destroy(dev, &st, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	dma_iova_free(dev, &st);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, st.addr, 0);
+}
+#endif
+
 /*
  * Hot path: size-aligned ranges below the limit; with DMA-API debug, a
  * double free or a free of a range never handed out is refused and the
@@ -3157,6 +3186,9 @@ static struct kunit_case vcm_dma_test_cases[] = {
 	KUNIT_CASE(vcm_dma_test_region_fault),
 	KUNIT_CASE(vcm_dma_test_devices),
 	KUNIT_CASE(vcm_dma_test_alloc_free),
+#if IS_ENABLED(CONFIG_IOMMU_DMA)
+	KUNIT_CASE(vcm_dma_test_iova_fallback),
+#endif
 #if IS_ENABLED(CONFIG_DMA_WINDOW)
 	KUNIT_CASE(vcm_dma_test_window),
 	KUNIT_CASE(vcm_dma_test_window_lifetime),
