@@ -525,6 +525,22 @@ static int vcm_dma_reserve(struct vcm_dma *vd, struct device *dev,
 }
 
 /*
+ * A region of @dev falls in a window (a reservation that is no region):
+ * the window keeps that part, and DMA of @dev's there is not what the
+ * region says it must be. Say so; the window's owner has to give it up.
+ */
+static void vcm_dma_warn_window(struct vcm_dma *vd, struct device *dev,
+				const struct vcm_dma_rgn *r,
+				const struct vcm_dma_rgn *w)
+{
+	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
+
+	dev_warn(dev, "vcm: %s region %#llx-%#llx lies in a DMA window, left unreserved\n",
+		 vcm_region_name(r->type), max(r->lo, w->lo) << shift,
+		 ((min(r->hi, w->hi) + 1) << shift) - 1);
+}
+
+/*
  * Reserve what of the sorted regions @r is neither reserved already (in
  * the sorted @t) nor covered by an earlier region of @r.
  */
@@ -545,6 +561,9 @@ static int vcm_dma_reserve_all(struct vcm_dma *vd, struct device *dev,
 			while (j < t->nr && t->v[j].hi < lo)
 				j++;
 			if (j < t->nr && t->v[j].lo <= lo) {
+				if (t->v[j].type == VCM_REGION_NONE)
+					vcm_dma_warn_window(vd, dev, &r->v[i],
+							    &t->v[j]);
 				if (t->v[j].hi >= r->v[i].hi)
 					break;
 				lo = t->v[j].hi + 1;

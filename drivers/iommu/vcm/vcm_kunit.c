@@ -2746,6 +2746,36 @@ static void vcm_dma_test_region_in_use(struct kunit *test)
 	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, cached), cached);
 }
 
+/*
+ * A region of a device joining the domain that overlaps a window: the
+ * window keeps its part (with a warning in the log), the parts of the
+ * region around it are reserved.
+ */
+static void vcm_dma_test_region_over_window(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	enum vcm_region type = VCM_REGION_DIRECT;
+	struct vcm *vcm = d->vcm;
+	struct vcm_res *win;
+	u64 start, last;
+	unsigned int nr;
+
+	win = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, SZ_64K, SZ_1M, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(win));
+	start = SZ_1M - SZ_16K;
+	last = SZ_1M + SZ_64K + SZ_16K - 1;
+	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
+						     &last, &type, 1), 0);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, SZ_1M, SZ_1M + SZ_64K - 1,
+					  VCM_REGION_NONE, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, start, SZ_1M - 1, type, NULL),
+			1U);
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, SZ_1M + SZ_64K, last, type,
+					  &nr), 1U);
+	KUNIT_EXPECT_EQ(test, nr, 3U);
+	KUNIT_EXPECT_EQ(test, free_iova_range(win), 0);
+}
+
 /* A failure halfway through leaves no region behind. */
 static void vcm_dma_test_region_fault(struct kunit *test)
 {
@@ -3184,6 +3214,7 @@ static struct kunit_case vcm_dma_test_cases[] = {
 	KUNIT_CASE(vcm_dma_test_regions),
 	KUNIT_CASE(vcm_dma_test_region_in_use),
 	KUNIT_CASE(vcm_dma_test_region_fault),
+	KUNIT_CASE(vcm_dma_test_region_over_window),
 	KUNIT_CASE(vcm_dma_test_devices),
 	KUNIT_CASE(vcm_dma_test_alloc_free),
 #if IS_ENABLED(CONFIG_IOMMU_DMA)
