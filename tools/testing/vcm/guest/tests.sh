@@ -424,6 +424,63 @@ check_hotplug() {
 	return $rc
 }
 
+# With every driver of edu's group unbound, one loop switches the group
+# between an identity and its DMA domain (each switch frees a domain and
+# its VCM context) and reads every graph, while the device sharing edu's
+# group is removed and rescanned three times. Afterwards the group is back
+# in its DMA domain, both drivers bind again and edu's window works.
+check_typerace() {
+	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
+	g=/sys/bus/pci/devices/$edu/iommu_group
+	want=$(cat $g/type)
+	peer= drv=
+	for p in $g/devices/*; do
+		b=$(basename "$p")
+		[ "$b" = "$edu" ] && continue
+		[ "$(cat "$p/class")" = 0x060400 ] && continue	# the bridge
+		peer=$b drv=$(basename "$(readlink "$p/driver" 2>/dev/null)")
+		break
+	done
+	[ -n "$peer" ] || { echo "edu shares its group with no other device"; return 1; }
+	for p in $g/devices/*; do
+		[ -e "$p/driver" ] && echo "$(basename "$p")" > "$p/driver/unbind"
+	done
+	touch /tmp/tr.go
+	(
+		n=0
+		while [ -e /tmp/tr.go ]; do
+			echo identity > $g/type 2>/dev/null && n=$((n + 1))
+			cat /sys/kernel/debug/vcm/dma*/graph > /dev/null 2>&1
+			echo "$want" > $g/type 2>/dev/null && n=$((n + 1))
+			cat /sys/kernel/debug/vcm/dma*/graph > /dev/null 2>&1
+		done
+		echo "$n type switches" > /tmp/tr.n
+	) &
+	loop=$!
+	rc=0
+	for round in 1 2 3; do
+		echo 1 > "/sys/bus/pci/devices/$peer/remove" || { echo "cannot remove $peer"; rc=1; break; }
+		echo 1 > /sys/bus/pci/rescan
+		[ -e "/sys/bus/pci/devices/$peer" ] || { echo "round $round: $peer did not come back"; rc=1; break; }
+		# The rescan binds its driver, which stops the switches: unbind.
+		p=/sys/bus/pci/devices/$peer
+		[ -e "$p/driver" ] && echo "$peer" > "$p/driver/unbind"
+		sleep 0.5
+	done
+	rm -f /tmp/tr.go
+	wait $loop
+	cat /tmp/tr.n
+	echo "$want" > $g/type || { echo "cannot switch the group back to $want"; return 1; }
+	echo "$peer" > /sys/bus/pci/drivers_probe
+	d=$(basename "$(readlink "/sys/bus/pci/devices/$peer/driver" 2>/dev/null)")
+	[ "$d" = "$drv" ] || { echo "$peer: driver '$d' at the end, was '$drv'"; rc=1; }
+	bind_vcm_edu || return 1
+	vcm_ctx "$edu" > /dev/null || { echo "$edu: in no VCM context at the end"; rc=1; }
+	echo selftest > /sys/kernel/debug/vcm_edu/run || { echo "edu's selftest failed"; rc=1; }
+	echo "$peer ($drv) removed and rescanned 3 times during type switches; group $(cat $g/type)"
+	return $rc
+}
+
 check_kmemleak() {
 	[ -e /sys/kernel/debug/kmemleak ] || { echo "kmemleak: not in this kernel"; return 0; }
 	echo scan > /sys/kernel/debug/kmemleak
@@ -547,7 +604,7 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 15"
+	echo "vcmtest: plan 16"
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -561,6 +618,7 @@ check)
 	t window-coexist check_coexist
 	t window-identity check_identity
 	t hotplug-graph check_hotplug
+	t type-race check_typerace
 	t video-pipeline check_video
 	t kmemleak check_kmemleak
 	;;
