@@ -262,6 +262,9 @@ int vcm_destroy_binding(struct vcm_res *res);
 struct vcm_phys *vcm_res_phys(struct vcm_res *res);
 
 /* The graph */
+int vcm_walk(struct vcm *vcm, int (*res_fn)(struct vcm_res *res, void *data),
+	     int (*bind_fn)(const struct vcm_binding_info *info, void *data),
+	     void *data);
 int vcm_walk_res(struct vcm *vcm,
 		 int (*fn)(struct vcm_res *res, void *data), void *data);
 int vcm_res_walk_bindings(struct vcm_res *res,

@@ -11,7 +11,7 @@
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/vcm-drv.h>
+#include "vcm-drv.h"
 
 #include "vcm_internal.h"
 

@@ -11,7 +11,7 @@
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/vcm-drv.h>
+#include "vcm-drv.h"
 
 #include "vcm_internal.h"
 #include <linux/vmalloc.h>

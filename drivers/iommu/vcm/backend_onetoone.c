@@ -7,9 +7,10 @@
  * vcm_alloc() in such a context guarantees.
  */
 
+#include <kunit/visibility.h>
 #include <linux/err.h>
 #include <linux/slab.h>
-#include <linux/vcm-drv.h>
+#include "vcm-drv.h"
 
 #include "vcm_internal.h"
 
@@ -78,4 +79,4 @@ struct vcm *vcm_onetoone_create(dma_addr_t start, u64 size)
 	}
 	return vcm;
 }
-EXPORT_SYMBOL_GPL(vcm_onetoone_create);
+EXPORT_SYMBOL_IF_KUNIT(vcm_onetoone_create);

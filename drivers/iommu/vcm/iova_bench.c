@@ -103,9 +103,9 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/vcm_iova.h>
 
 #include "iova_internal.h"
+#include "vcm_iova.h"
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "vcm_iova_bench."

@@ -77,11 +77,11 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/vcm_iova.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "iova_internal.h"
+#include "vcm_iova.h"
 
 /* Most ranges in one magazine: the magazine then takes 1 KiB on 64-bit. */
 #define VCM_IOVA_MAG_SIZE	126
@@ -565,7 +565,7 @@ int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 	}
 	return vcm_iova_alloc_miss(cache, size, limit_pfn, gfp, pfn);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_alloc_fast);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_alloc_fast);
 
 /*
  * Everything vcm_iova_free_fast() does when the loaded magazine cannot
@@ -628,7 +628,7 @@ void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 {
 	__vcm_iova_free(cache, pfn, size, false);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_free_fast);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_free_fast);
 
 /**
  * vcm_iova_free_queued() - free a range that a flush queue hands back
@@ -650,7 +650,7 @@ void vcm_iova_free_queued(struct vcm_iova_cache *cache, unsigned long pfn,
 {
 	__vcm_iova_free(cache, pfn, size, true);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_free_queued);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_free_queued);
 
 /**
  * vcm_iova_cache_drain_cpu() - give back everything one CPU caches
@@ -682,7 +682,7 @@ void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu)
 		vcm_iova_mag_release(cache, prev, order);
 	}
 }
-EXPORT_SYMBOL_GPL(vcm_iova_cache_drain_cpu);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_drain_cpu);
 
 /* Give back the depot of @order; only if it was idle when @idle_only. */
 static bool vcm_iova_depot_drain(struct vcm_iova_cache *cache,
@@ -731,7 +731,6 @@ void vcm_iova_cache_drain(struct vcm_iova_cache *cache)
 	for (order = 0; order < cache->nr_orders; order++)
 		vcm_iova_depot_drain(cache, order, false);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_cache_drain);
 
 static void vcm_iova_cache_reclaim_cb(void *data)
 {
@@ -877,7 +876,7 @@ unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache)
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
 	return count;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_cache_count);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_count);
 
 /*
  * Magazines of @order a cache has allocated, empty or not, and the size
@@ -956,7 +955,7 @@ unsigned int vcm_iova_cache_max_order(const struct vcm_iova_cache *cache)
 {
 	return cache->nr_orders - 1;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_cache_max_order);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_max_order);
 
 /**
  * vcm_iova_cache_create() - put a per-CPU cache in front of a space
@@ -1034,7 +1033,7 @@ err_free:
 	kfree(cache);
 	return ERR_PTR(ret);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_cache_create);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_create);
 
 /**
  * vcm_iova_cache_destroy() - give back everything and free a cache
@@ -1056,4 +1055,4 @@ void vcm_iova_cache_destroy(struct vcm_iova_cache *cache)
 	free_percpu(cache->cpus);
 	kfree(cache);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_cache_destroy);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_destroy);

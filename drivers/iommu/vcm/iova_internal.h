@@ -7,7 +7,7 @@
 #define _VCM_IOVA_INTERNAL_H
 
 #include <linux/kconfig.h>
-#include <linux/vcm_iova.h>
+#include "vcm_iova.h"
 
 /* Magazines of @order @cache has, and the size in bytes of one. */
 unsigned long vcm_iova_cache_nr_mags(struct vcm_iova_cache *cache,

@@ -33,10 +33,10 @@
 #include <linux/rbtree_augmented.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/vcm_iova.h>
 #include <kunit/visibility.h>
 
 #include "iova_internal.h"
+#include "vcm_iova.h"
 
 static struct kmem_cache *vcm_iova_node_cache;
 static unsigned int vcm_iova_node_cache_users;
@@ -425,7 +425,7 @@ int vcm_iova_space_init(struct vcm_iova_space *space, unsigned long granule,
 	rb_insert_color(&anchor->rb, &space->root);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_space_init);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_space_init);
 
 /**
  * vcm_iova_space_destroy() - free every range of an IOVA space
@@ -448,7 +448,7 @@ void vcm_iova_space_destroy(struct vcm_iova_space *space)
 	space->nr_ranges = 0;
 	vcm_iova_node_cache_put();
 }
-EXPORT_SYMBOL_GPL(vcm_iova_space_destroy);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_space_destroy);
 
 static int __vcm_iova_alloc(struct vcm_iova_space *space,
 			    const struct vcm_iova_req *req,
@@ -551,7 +551,7 @@ int vcm_iova_alloc(struct vcm_iova_space *space, unsigned long size,
 		vcm_iova_node_free(new);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_alloc);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_alloc);
 
 static int __vcm_iova_reserve(struct vcm_iova_space *space,
 			      struct vcm_iova_node *new)
@@ -617,7 +617,7 @@ int vcm_iova_reserve(struct vcm_iova_space *space, unsigned long pfn,
 		vcm_iova_node_free(new);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_reserve);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_reserve);
 
 /*
  * Free [@pfn, @pfn + @size - 1] if it is exactly an allocated range.
@@ -670,7 +670,7 @@ int vcm_iova_free(struct vcm_iova_space *space, unsigned long pfn,
 	WARN_ONCE(ret, "vcm_iova: bad free of %#lx+%#lx: %d\n", pfn, size, ret);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_free);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_free);
 
 /**
  * vcm_iova_find() - find the allocated range that contains a pfn
@@ -699,7 +699,7 @@ int vcm_iova_find(struct vcm_iova_space *space, unsigned long pfn,
 	spin_unlock_irqrestore(&space->lock, flags);
 	return node ? 0 : -ENOENT;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_find);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_find);
 
 /**
  * vcm_iova_walk_ranges() - call a function for each allocated range
@@ -735,7 +735,6 @@ int vcm_iova_walk_ranges(struct vcm_iova_space *space, vcm_iova_range_fn fn,
 	spin_unlock_irqrestore(&space->lock, flags);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(vcm_iova_walk_ranges);
 
 /**
  * vcm_iova_nr_ranges() - number of allocated ranges
@@ -750,7 +749,7 @@ unsigned long vcm_iova_nr_ranges(struct vcm_iova_space *space)
 {
 	return READ_ONCE(space->nr_ranges);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_nr_ranges);
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_nr_ranges);
 
 /**
  * vcm_iova_set_reclaim() - set the callback that gives cached ranges back
@@ -773,7 +772,6 @@ void vcm_iova_set_reclaim(struct vcm_iova_space *space,
 	space->reclaim_data = data;
 	spin_unlock_irqrestore(&space->lock, flags);
 }
-EXPORT_SYMBOL_GPL(vcm_iova_set_reclaim);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Check order, gap chain and augmented values of every node. */

@@ -15,10 +15,10 @@
 #include <linux/preempt.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/vcm_iova.h>
 #include <linux/workqueue.h>
 
 #include "iova_internal.h"
+#include "vcm_iova.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 

@@ -5,7 +5,7 @@
 #ifndef _VCM_INTERNAL_H
 #define _VCM_INTERNAL_H
 
-#include <linux/vcm-drv.h>
+#include "vcm-drv.h"
 
 /**
  * struct vcm_binding - an edge of the graph
@@ -39,11 +39,56 @@ static inline bool vcm_should_fail(void)
 	return false;
 }
 #endif
-void vcm_release_regions(struct vcm *vcm);
-void vcm_revoke(struct vcm *vcm);
+#define VCM_ACCESS	(VCM_READ | VCM_WRITE)
+#define VCM_RES_FLAGS	(VCM_ACCESS | VCM_MMIO | VCM_CACHE)
 
+static inline unsigned int vcm_shift(const struct vcm *vcm)
+{
+	return __ffs(vcm->pgsize_bitmap);
+}
+
+static inline bool vcm_aligned(const struct vcm *vcm, u64 val)
+{
+	return !(val & (vcm_granule(vcm) - 1));
+}
+
+/*
+ * For the tests' leak checks: pages held by vcm_alloc() allocations and
+ * live vcm_phys objects and contexts. Kept only when the tests are built.
+ */
 extern atomic_long_t vcm_nr_pages;
 extern atomic_long_t vcm_nr_phys;
 extern atomic_long_t vcm_nr_ctx;
+
+static inline void vcm_count(atomic_long_t *counter, long delta)
+{
+	if (IS_ENABLED(CONFIG_VCM_KUNIT_TEST))
+		atomic_long_add(delta, counter);
+}
+
+/* context.c */
+int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b);
+void vcm_binding_unmap(struct vcm *vcm, struct vcm_binding *b);
+void vcm_unlock_reap(struct vcm *vcm);
+void vcm_revoke(struct vcm *vcm);
+
+/* reservation.c */
+struct vcm_res *vcm_res_new(struct vcm *vcm, unsigned int flags);
+void vcm_res_discard(struct vcm_res *res);
+void vcm_res_link(struct vcm *vcm, struct vcm_res *res);
+void vcm_res_free(struct vcm_res *res);
+void vcm_res_destroy(struct vcm_res *res);
+bool vcm_res_owned_shared(struct vcm_res *res);
+u64 vcm_best_align(const struct vcm *vcm, u64 size);
+struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
+			      dma_addr_t limit, unsigned int flags);
+void vcm_release_regions(struct vcm *vcm);
+
+/* binding.c */
+void vcm_binding_destroy(struct vcm_binding *b);
+
+/* walk.c */
+void vcm_binding_info(const struct vcm_binding *b,
+		      struct vcm_binding_info *info);
 
 #endif /* _VCM_INTERNAL_H */

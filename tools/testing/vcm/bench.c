@@ -38,7 +38,7 @@
 #include <linux/slab.h>
 
 #ifdef BENCH_OURS
-#include <linux/vcm_iova.h>
+#include "vcm_iova.h"
 #else
 #include <linux/iova.h>
 #endif

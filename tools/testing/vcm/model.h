@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/log2.h>
-#include <linux/vcm_iova.h>
+#include "vcm_iova.h"
 #include "iova_internal.h"
 
 extern unsigned long vcm_stub_warnings;

@@ -15,8 +15,8 @@
  * second, when a CPU goes offline, and before a request fails for lack
  * of room.
  */
-#ifndef _LINUX_VCM_IOVA_H
-#define _LINUX_VCM_IOVA_H
+#ifndef _VCM_IOVA_H
+#define _VCM_IOVA_H
 
 #include <linux/sizes.h>
 #include <linux/types.h>
@@ -153,4 +153,4 @@ void vcm_iova_cache_drain(struct vcm_iova_cache *cache);
 unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache);
 void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu);
 
-#endif /* _LINUX_VCM_IOVA_H */
+#endif /* _VCM_IOVA_H */

@@ -5,13 +5,13 @@
  * Only code that implements a VCM context (drivers/iommu/vcm/backend_*.c,
  * dma-iommu) includes this header. Users of contexts include <linux/vcm.h>.
  */
-#ifndef _LINUX_VCM_DRV_H
-#define _LINUX_VCM_DRV_H
+#ifndef _VCM_DRV_H
+#define _VCM_DRV_H
 
 #include <linux/lockdep_types.h>
 #include <linux/mutex.h>
 #include <linux/vcm.h>
-#include <linux/vcm_iova.h>
+#include "vcm_iova.h"
 
 /*
  * Context flags (struct vcm.flags), set by the backend before vcm_init().
@@ -118,4 +118,4 @@ static inline u64 vcm_granule(const struct vcm *vcm)
 	return 1ULL << __ffs(vcm->pgsize_bitmap);
 }
 
-#endif /* _LINUX_VCM_DRV_H */
+#endif /* _VCM_DRV_H */

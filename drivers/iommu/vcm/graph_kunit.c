@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the VCM graph, over a mock IOMMU domain.
+ * KUnit tests of the VCM graph, over a mock IOMMU domain (mock_domain.c).
  *
- * The mock is a paging iommu_domain built here, with no IOMMU device
- * behind it: its ops keep a page table in an xarray, one entry per 4 KiB
- * granule, so that iommu_map()/iommu_unmap() of the IOMMU core work on it
- * unchanged. An unmap that does not cover whole earlier maps is counted in
- * ->mismatches, which every test checks to be 0, and warns once, which
- * only a bug in VCM can cause. The mock can fail its n-th map, and the
- * fault-injection framework's per-task fail-nth fails the n-th fault
- * point of VCM (the fail_vcm attribute: every allocation, vmap and
- * backend call), so that the tests inject a failure at every step of each
- * call chain and check that the graph is left as it was.
+ * The mock can fail its n-th map, and the fault-injection framework's
+ * per-task fail-nth fails the n-th fault point of VCM (the fail_vcm
+ * attribute: every allocation, vmap and backend call), so that the tests
+ * inject a failure at every step of each call chain and check that the
+ * graph is left as it was.
  */
 
 #include <kunit/test.h>
@@ -22,175 +17,13 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
-#include <linux/sched.h>
 #include <linux/scatterlist.h>
-#include <linux/slab.h>
-#include <linux/vcm-drv.h>
+#include <linux/sched.h>
 #include <linux/xarray.h>
 
+#include "vcm-drv.h"
 #include "vcm_internal.h"
-
-#define MOCK_SHIFT	12
-#define MOCK_GRANULE	BIT(MOCK_SHIFT)
-#define MOCK_PGSIZES	(SZ_4K | SZ_64K | SZ_2M)
-#define MOCK_START	SZ_1M
-#define MOCK_SIZE	SZ_1G
-
-/* Page table entry: the pfn, and whether a map_pages() page starts here. */
-#define MOCK_PTE(pfn, first)	xa_mk_value(((pfn) << 1) | ((first) ? 1 : 0))
-#define MOCK_PTE_PFN(e)		(xa_to_value(e) >> 1)
-#define MOCK_PTE_FIRST(e)	(xa_to_value(e) & 1)
-
-struct vcm_mock {
-	struct iommu_domain domain;
-	struct xarray pt;
-	unsigned long nr_mapped;
-	unsigned long mismatches;
-	unsigned int fail_nth;
-	int fail_err;		/* what the failing map returns; -ENOMEM if 0 */
-	/* iotlb_sync_map() calls: one per iommu_map()/iommu_map_sg() */
-	unsigned long nr_sync;
-	/* Pages map_pages() mapped, by log2 of their size. */
-	unsigned long nr_pgsize[BITS_PER_LONG];
-};
-
-static struct vcm_mock *to_mock(struct iommu_domain *domain)
-{
-	return container_of(domain, struct vcm_mock, domain);
-}
-
-static void mock_erase(struct vcm_mock *m, unsigned long idx,
-		       unsigned long nr)
-{
-	while (nr--) {
-		xa_erase(&m->pt, idx++);
-		m->nr_mapped--;
-	}
-}
-
-static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
-			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
-			  int prot, gfp_t gfp, size_t *mapped)
-{
-	struct vcm_mock *m = to_mock(domain);
-	unsigned long g, nr = pgsize >> MOCK_SHIFT;
-	size_t i;
-
-	if (m->fail_nth && !--m->fail_nth)
-		return m->fail_err ?: -ENOMEM;
-	for (i = 0; i < pgcount; i++) {
-		unsigned long idx = (iova + i * pgsize) >> MOCK_SHIFT;
-		unsigned long pfn = (paddr + i * pgsize) >> MOCK_SHIFT;
-
-		for (g = 0; g < nr; g++) {
-			void *old = xa_cmpxchg(&m->pt, idx + g, NULL,
-					       MOCK_PTE(pfn + g, !g), gfp);
-
-			if (old) {
-				if (!xa_is_err(old)) {
-					m->mismatches++;
-					WARN_ONCE(1, "vcm mock: double map\n");
-				}
-				mock_erase(m, idx, g);
-				return xa_is_err(old) ? xa_err(old) : -EEXIST;
-			}
-			m->nr_mapped++;
-		}
-		*mapped += pgsize;
-		m->nr_pgsize[ilog2(pgsize)]++;
-	}
-	return 0;
-}
-
-/* How many pages of @pgsize map_pages() mapped since the last reset. */
-static unsigned long mock_nr_pgsize(struct vcm_mock *m, unsigned long pgsize)
-{
-	return m->nr_pgsize[ilog2(pgsize)];
-}
-
-static void mock_reset_pgsizes(struct vcm_mock *m)
-{
-	memset(m->nr_pgsize, 0, sizeof(m->nr_pgsize));
-}
-
-static size_t mock_unmap_pages(struct iommu_domain *domain,
-			       unsigned long iova, size_t pgsize,
-			       size_t pgcount,
-			       struct iommu_iotlb_gather *gather)
-{
-	struct vcm_mock *m = to_mock(domain);
-	unsigned long idx = iova >> MOCK_SHIFT, g;
-	unsigned long nr = (pgsize * pgcount) >> MOCK_SHIFT;
-	void *end = xa_load(&m->pt, idx + nr);
-	void *e;
-
-	/* The range must cover whole earlier map_pages() pages. */
-	e = xa_load(&m->pt, idx);
-	if (!e || !MOCK_PTE_FIRST(e) || (end && !MOCK_PTE_FIRST(end)))
-		goto mismatch;
-	for (g = 1; g < nr; g++)
-		if (!xa_load(&m->pt, idx + g))
-			goto mismatch;
-	mock_erase(m, idx, nr);
-	return pgsize * pgcount;
-
-mismatch:
-	m->mismatches++;
-	WARN_ONCE(1, "vcm mock: unmap of %#lx+%#zx matches no map\n", iova,
-		  pgsize * pgcount);
-	return 0;
-}
-
-static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
-				     dma_addr_t iova)
-{
-	void *e = xa_load(&to_mock(domain)->pt, iova >> MOCK_SHIFT);
-
-	if (!e)
-		return 0;
-	return ((phys_addr_t)MOCK_PTE_PFN(e) << MOCK_SHIFT) |
-	       (iova & (MOCK_GRANULE - 1));
-}
-
-static int mock_sync_map(struct iommu_domain *domain, unsigned long iova,
-			 size_t size)
-{
-	to_mock(domain)->nr_sync++;
-	return 0;
-}
-
-static const struct iommu_domain_ops mock_domain_ops = {
-	.map_pages = mock_map_pages,
-	.iotlb_sync_map = mock_sync_map,
-	.unmap_pages = mock_unmap_pages,
-	.iova_to_phys = mock_iova_to_phys,
-};
-
-static struct vcm_mock *mock_create(struct kunit *test)
-{
-	struct vcm_mock *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->domain.type = IOMMU_DOMAIN_UNMANAGED;
-	m->domain.ops = &mock_domain_ops;
-	m->domain.pgsize_bitmap = MOCK_PGSIZES;
-	xa_init(&m->pt);
-	return m;
-}
-
-/* Check that nothing is left mapped and no unmap mismatched; free. */
-static void mock_destroy(struct kunit *test, struct vcm_mock *m)
-{
-	unsigned long idx, left = 0;
-	void *e;
-
-	xa_for_each(&m->pt, idx, e)
-		left++;
-	KUNIT_EXPECT_EQ(test, left, 0UL);
-	KUNIT_EXPECT_EQ(test, m->nr_mapped, 0UL);
-	KUNIT_EXPECT_EQ(test, m->mismatches, 0UL);
-	xa_destroy(&m->pt);
-}
+#include "vcm_kunit.h"
 
 /* Per-test state: a mock domain and a context over it. */
 struct vcm_test {
@@ -215,7 +48,7 @@ static int vcm_test_init(struct kunit *test)
 	t->nr_pages = atomic_long_read(&vcm_nr_pages);
 	t->nr_phys = atomic_long_read(&vcm_nr_phys);
 	t->nr_ctx = atomic_long_read(&vcm_nr_ctx);
-	t->mock = mock_create(test);
+	t->mock = vcm_mock_create(test);
 	t->vcm = vcm_iommu_create(&t->mock->domain, MOCK_START, MOCK_SIZE);
 	if (IS_ERR(t->vcm)) {
 		long err = PTR_ERR(t->vcm);
@@ -240,7 +73,7 @@ static void vcm_test_exit(struct kunit *test)
 	while (t->vcm->activations)
 		vcm_deactivate(t->vcm);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(t->vcm), 0);
-	mock_destroy(test, t->mock);
+	vcm_mock_destroy(test, t->mock);
 	/* Nothing that VCM allocated is left (no other VCM user runs). */
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_pages), t->nr_pages);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_phys), t->nr_phys);
@@ -256,17 +89,12 @@ static void vcm_test_exit_partial(struct kunit *test)
 {
 	struct vcm_test *t = test->priv, partial = { };
 
-	partial.mock = mock_create(test);
+	partial.mock = vcm_mock_create(test);
 	test->priv = NULL;
 	vcm_test_exit(test);
 	test->priv = &partial;
 	vcm_test_exit(test);
 	test->priv = t;
-}
-
-static phys_addr_t mock_translate(struct vcm_mock *m, dma_addr_t iova)
-{
-	return iommu_iova_to_phys(&m->domain, iova);
 }
 
 /* ---- Graph snapshots --------------------------------------------------- */
@@ -410,7 +238,7 @@ static void expect_snap_eq(struct kunit *test, const struct vcm_snap *a,
 
 static void vcm_test_create_errors(struct kunit *test)
 {
-	struct vcm_mock *m = mock_create(test);
+	struct vcm_mock *m = vcm_mock_create(test);
 	struct vcm *vcm;
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_iommu_create(NULL, 0, SZ_1M)),
@@ -440,7 +268,7 @@ static void vcm_test_create_errors(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm));
 	KUNIT_EXPECT_EQ(test, vcm_destroy(vcm), 0);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(NULL), -EINVAL);
-	mock_destroy(test, m);
+	vcm_mock_destroy(test, m);
 }
 
 /* ---- A backend of the tests' own, to reach vcm_init() and the ops ----- */
@@ -698,13 +526,13 @@ static void vcm_test_activate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
 	KUNIT_EXPECT_TRUE(test, vcm_is_active(t->vcm));
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_64K / MOCK_GRANULE);
-	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + 0x1234),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, res->start + 0x1234),
 			a->parts[0].start + 0x1234);
 
 	/* Made while active: mapped at once. */
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_512K, b, 0, SZ_64K), 0);
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_128K / MOCK_GRANULE);
-	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + SZ_512K),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, res->start + SZ_512K),
 			b->parts[0].start);
 
 	/* Nesting. */
@@ -720,7 +548,7 @@ static void vcm_test_activate(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vcm_is_active(t->vcm));
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
 	KUNIT_EXPECT_EQ(test, res->nr_bindings, 2U);
-	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start), 0);
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, res->start), 0);
 
 	/* And reactivation maps it all again. */
 	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
@@ -737,7 +565,7 @@ static void vcm_test_activate(struct kunit *test)
 
 static void vcm_test_destroy_leftovers(struct kunit *test)
 {
-	struct vcm_mock *m = mock_create(test);
+	struct vcm_mock *m = vcm_mock_create(test);
 	struct vcm_res *res, *owner;
 	struct vcm_phys *phys;
 	long nr_phys;
@@ -768,7 +596,7 @@ static void vcm_test_destroy_leftovers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_phys), nr_phys - 1);
 	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 0U);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
-	mock_destroy(test, m);
+	vcm_mock_destroy(test, m);
 }
 
 /* ---- Reservations ------------------------------------------------------ */
@@ -961,8 +789,8 @@ static void vcm_test_phys_wrappers(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
 	for (i = 0; i < 6; i++)
-		KUNIT_EXPECT_EQ(test, mock_translate(t->mock,
-						     res->start + i * PAGE_SIZE),
+		KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock,
+							 res->start + i * PAGE_SIZE),
 				page_to_phys(pages[i]));
 	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
@@ -976,8 +804,8 @@ static void vcm_test_phys_wrappers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, phys->size, (u64)6 * PAGE_SIZE);
 	res = vcm_map(t->vcm, phys, VCM_READ);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
-	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + 5 *
-					     PAGE_SIZE), page_to_phys(pages[5]));
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, res->start + 5 *
+						 PAGE_SIZE), page_to_phys(pages[5]));
 	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 	sg_free_table(&sgt);
@@ -989,7 +817,7 @@ static void vcm_test_phys_wrappers(struct kunit *test)
 	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_64K, phys, 0, SZ_4K), 0);
-	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + SZ_64K + 8),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, res->start + SZ_64K + 8),
 			0xfee00008);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), -EBUSY);
 	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, SZ_64K), 0);
@@ -1124,20 +952,20 @@ static void vcm_test_map(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, phys->parts[1].size, (u64)SZ_2M);
 	KUNIT_ASSERT_EQ(test, phys->parts[0].start % SZ_2M, 0);
 	KUNIT_ASSERT_EQ(test, phys->parts[1].start % SZ_2M, 0);
-	mock_reset_pgsizes(t->mock);
+	vcm_mock_reset_pgsizes(t->mock);
 	res = vcm_map(t->vcm, phys, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	/* Aligned for block mappings, and mapped with 2 MiB entries only. */
 	KUNIT_EXPECT_EQ(test, res->start % SZ_2M, 0);
 	KUNIT_EXPECT_EQ(test, res->size, (u64)SZ_4M);
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_4M / MOCK_GRANULE);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(t->mock, SZ_2M), 2UL);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(t->mock, SZ_64K), 0UL);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(t->mock, SZ_4K), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_2M), 2UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_64K), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_4K), 0UL);
 	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, SZ_2M + SZ_4K, &pa,
 					       NULL), 0);
-	KUNIT_EXPECT_EQ(test, mock_translate(t->mock,
-					     res->start + SZ_2M + SZ_4K), pa);
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock,
+						 res->start + SZ_2M + SZ_4K), pa);
 	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, 0), 0);
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
@@ -1171,7 +999,7 @@ static void vcm_test_owned_shared(struct kunit *test)
 {
 	struct vcm_test *t = test->priv;
 	struct vcm_res *res, *res_b;
-	struct vcm_mock *m = mock_create(test);
+	struct vcm_mock *m = vcm_mock_create(test);
 	struct vcm_phys *phys;
 	struct vcm_snap before, after;
 	struct vcm *b, *c;
@@ -1199,7 +1027,7 @@ static void vcm_test_owned_shared(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res->nr_bindings, 1U);
 	KUNIT_EXPECT_PTR_EQ(test, vcm_res_phys(res), phys);
 	KUNIT_EXPECT_EQ(test, m->nr_mapped, SZ_64K / MOCK_GRANULE);
-	KUNIT_EXPECT_EQ(test, mock_translate(m, res_b->start + SZ_4K),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(m, res_b->start + SZ_4K),
 			phys->parts[0].start + SZ_4K);
 
 	/* Once the other binding is gone, it works and frees the memory. */
@@ -1223,7 +1051,7 @@ static void vcm_test_owned_shared(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res_b));
 	KUNIT_EXPECT_EQ(test, vcm_destroy(c), 0);
 	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 1U);
-	KUNIT_EXPECT_EQ(test, mock_translate(m, res_b->start),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(m, res_b->start),
 			phys->parts[0].start);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), -EBUSY);
 	KUNIT_EXPECT_EQ(test, vcm_unmap(res_b), 0);
@@ -1232,7 +1060,7 @@ static void vcm_test_owned_shared(struct kunit *test)
 	vcm_deactivate(b);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(b), 0);
 	vcm_deactivate(t->vcm);
-	mock_destroy(test, m);
+	vcm_mock_destroy(test, m);
 }
 
 /*
@@ -1241,7 +1069,7 @@ static void vcm_test_owned_shared(struct kunit *test)
  */
 static void vcm_test_map_64k(struct kunit *test)
 {
-	struct vcm_mock *m = mock_create(test);
+	struct vcm_mock *m = vcm_mock_create(test);
 	struct vcm_phys *phys;
 	struct vcm_res *res;
 	struct vcm *vcm;
@@ -1265,31 +1093,31 @@ static void vcm_test_map_64k(struct kunit *test)
 	res = vcm_map(vcm, phys, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	KUNIT_EXPECT_EQ(test, res->start % SZ_64K, 0);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_64K), 2UL);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_4K), 1UL);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_2M), 0UL);
-	KUNIT_EXPECT_EQ(test, mock_translate(m, res->start + SZ_64K + SZ_8K),
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_64K), 2UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_4K), 1UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_2M), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(m, res->start + SZ_64K + SZ_8K),
 			phys->parts[1].start + SZ_8K);
 	KUNIT_EXPECT_EQ(test, vcm_unmap(res), 0);
 	KUNIT_EXPECT_EQ(test, m->nr_mapped, 0UL);
 
 	/* An IOVA 4 KiB off 64 KiB alignment: 4 KiB entries only. */
-	mock_reset_pgsizes(m);
+	vcm_mock_reset_pgsizes(m);
 	res = vcm_reserve(vcm, SZ_256K, SZ_64K, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_4K, phys, 0, SZ_128K), 0);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_64K), 0UL);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_4K), SZ_128K / SZ_4K);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_64K), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_4K), SZ_128K / SZ_4K);
 	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, SZ_64K, &pa, NULL), 0);
-	KUNIT_EXPECT_EQ(test, mock_translate(m, res->start + SZ_4K + SZ_64K),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(m, res->start + SZ_4K + SZ_64K),
 			pa);
 	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
 
 	/* The same with memory 4 KiB off: a 64 KiB aligned IOVA is no help. */
-	mock_reset_pgsizes(m);
+	vcm_mock_reset_pgsizes(m);
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, SZ_4K, SZ_64K), 0);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_64K), 0UL);
-	KUNIT_EXPECT_EQ(test, mock_nr_pgsize(m, SZ_4K), SZ_64K / SZ_4K);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_64K), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_4K), SZ_64K / SZ_4K);
 	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
 	KUNIT_EXPECT_EQ(test, vcm_unreserve(res), 0);
 	KUNIT_EXPECT_EQ(test, m->nr_mapped, 0UL);
@@ -1297,7 +1125,7 @@ static void vcm_test_map_64k(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 	vcm_deactivate(vcm);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(vcm), 0);
-	mock_destroy(test, m);
+	vcm_mock_destroy(test, m);
 }
 
 #define MANY_PAGES	64
@@ -1346,8 +1174,8 @@ static void vcm_test_map_many_parts(struct kunit *test)
 	for (off = 0; off < size; off += SZ_4K) {
 		KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, poff + off, &pa,
 						       NULL), 0);
-		KUNIT_EXPECT_EQ(test, mock_translate(t->mock,
-						     res->start + SZ_4K + off),
+		KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock,
+							 res->start + SZ_4K + off),
 				pa);
 	}
 	KUNIT_EXPECT_EQ(test, vcm_unbind(res), 0);
@@ -1546,7 +1374,7 @@ static void vcm_test_walk(struct kunit *test)
 {
 	struct walk_irq wi = { .ret = -EINPROGRESS };
 	struct vcm_test *t = test->priv;
-	struct vcm_mock *m2 = mock_create(test);
+	struct vcm_mock *m2 = vcm_mock_create(test);
 	struct vcm_res *r1, *r2, *r3;
 	struct vcm_phys *phys;
 	struct walk w = { };
@@ -1616,7 +1444,7 @@ static void vcm_test_walk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_unreserve(r3), 0);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(v2), 0);
-	mock_destroy(test, m2);
+	vcm_mock_destroy(test, m2);
 }
 
 static int walk_binding_stop(const struct vcm_binding_info *info,
@@ -1633,7 +1461,7 @@ static void vcm_test_more_errors(struct kunit *test)
 	};
 	struct test_backend *tb = tb_new(test);
 	struct vcm_test *t = test->priv;
-	struct vcm_mock *m = mock_create(test);
+	struct vcm_mock *m = vcm_mock_create(test);
 	struct vcm_res *res, *region;
 	struct vcm_binding_info info;
 	struct vcm_snap before, after;
@@ -1669,7 +1497,7 @@ static void vcm_test_more_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(v, SZ_1G, 0)), -E2BIG);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(v), 0);
 	m->domain.pgsize_bitmap = MOCK_PGSIZES;
-	mock_destroy(test, m);
+	vcm_mock_destroy(test, m);
 
 	odd = vcm_phys_from_range(0xfee00800, SZ_4K, VCM_MMIO);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(odd));
@@ -2146,7 +1974,7 @@ static void rnd_check(struct kunit *test, struct vcm_test *t,
 								       &pa,
 								       NULL),
 						0);
-			KUNIT_ASSERT_EQ_MSG(test, mock_translate(t->mock, iova),
+			KUNIT_ASSERT_EQ_MSG(test, vcm_mock_translate(t->mock, iova),
 					    pa, "reservation %u slot %u", r, i);
 		}
 	}
@@ -2311,7 +2139,7 @@ static void vcm_test_video_pipeline(struct kunit *test)
 		{ "input 0", SZ_64K },
 		{ "input 1", SZ_64K },
 	};
-	struct vcm_mock *mdec = mock_create(test), *mdisp = mock_create(test);
+	struct vcm_mock *mdec = vcm_mock_create(test), *mdisp = vcm_mock_create(test);
 	struct vcm *dec, *disp, *cpu;
 	unsigned int i, j;
 	struct walk w;
@@ -2365,8 +2193,8 @@ static void vcm_test_video_pipeline(struct kunit *test)
 
 			KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(b->phys, off,
 							       &pa, NULL), 0);
-			pd = mock_translate(mdec, b->dec->start + off);
-			pdisp = mock_translate(mdisp, b->disp->start + off);
+			pd = vcm_mock_translate(mdec, b->dec->start + off);
+			pdisp = vcm_mock_translate(mdisp, b->disp->start + off);
 			KUNIT_ASSERT_EQ(test, pd, pa);
 			KUNIT_ASSERT_EQ(test, pdisp, pa);
 			KUNIT_ASSERT_EQ(test, pipe_read(pd),
@@ -2377,14 +2205,14 @@ static void vcm_test_video_pipeline(struct kunit *test)
 
 	/* The decoder writes a frame; display and CPU see it. */
 	for (off = 0; off < SZ_16M; off += SZ_64K + 0x40)
-		pipe_write(mock_translate(mdec, bufs[0].dec->start + off),
+		pipe_write(vcm_mock_translate(mdec, bufs[0].dec->start + off),
 			   (u8)(off >> 6) + 1);
 	for (off = 0; off < SZ_16M; off += SZ_64K + 0x40) {
 		u8 *va = vcm_kernel_addr(bufs[0].cpu);
 		dma_addr_t iova = bufs[0].disp->start + off;
 
 		KUNIT_ASSERT_EQ(test, va[off], (u8)((off >> 6) + 1));
-		KUNIT_ASSERT_EQ(test, pipe_read(mock_translate(mdisp, iova)),
+		KUNIT_ASSERT_EQ(test, pipe_read(vcm_mock_translate(mdisp, iova)),
 				(u8)((off >> 6) + 1));
 	}
 
@@ -2404,8 +2232,8 @@ static void vcm_test_video_pipeline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_destroy(cpu), 0);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(disp), 0);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(dec), 0);
-	mock_destroy(test, mdec);
-	mock_destroy(test, mdisp);
+	vcm_mock_destroy(test, mdec);
+	vcm_mock_destroy(test, mdisp);
 }
 
 /* Typed regions: what they are for, and that nothing binds into them. */
@@ -2500,7 +2328,7 @@ static void vcm_test_window_calls(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_activate(vcm), 0);
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, SZ_64K / MOCK_GRANULE);
 	KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(phys, 0, &pa, NULL), 0);
-	KUNIT_EXPECT_EQ(test, mock_translate(t->mock, res->start + SZ_128K), pa);
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, res->start + SZ_128K), pa);
 	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, SZ_128K), 0);
 	KUNIT_EXPECT_EQ(test, t->mock->nr_mapped, 0UL);
 	vcm_deactivate(vcm);
@@ -2550,694 +2378,7 @@ static struct kunit_suite vcm_test_suite = {
 	.test_cases = vcm_test_cases,
 };
 
-#if IS_ENABLED(CONFIG_VCM_DMA)
-/* ---- The DMA domain glue (dma.c) over the mock ------------------------ */
-
-#include <kunit/device.h>
-#include <linux/completion.h>
-#include <linux/dma-mapping.h>
-#include <linux/kthread.h>
-#include <linux/seq_file.h>
-#include <linux/dma-window.h>
-
-#include "dma.h"
-
-/* Base of the DMA contexts below: their first granule. */
-#define DMA_BASE_PFN	1UL
-
-struct vcm_dma_test {
-	struct vcm_mock *mock;
-	struct vcm_dma *vd;
-	struct vcm *vcm;
-	struct device *dev;
-};
-
-static int vcm_dma_test_init(struct kunit *test)
-{
-	struct vcm_dma_test *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
-
-	test->priv = d;
-	KUNIT_ASSERT_NOT_NULL(test, d);
-	d->mock = mock_create(test);
-	d->dev = kunit_device_register(test, "vcm-dma-test");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(d->dev));
-	d->vd = vcm_dma_create(&d->mock->domain, DMA_BASE_PFN);
-	if (IS_ERR(d->vd)) {
-		long err = PTR_ERR(d->vd);
-
-		d->vd = NULL;
-		KUNIT_ASSERT_EQ_MSG(test, err, 0L, "vcm_dma_create() failed");
-	}
-	d->vcm = vcm_dma_context(d->vd);
-	return 0;
-}
-
-static void vcm_dma_test_exit(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-
-	if (!d || !d->mock)
-		return;
-	vcm_dma_destroy(d->vd);
-	mock_destroy(test, d->mock);
-}
-
-/* Count the reservations of type @region covering [lo, hi] exactly. */
-struct vcm_dma_find {
-	dma_addr_t lo;
-	dma_addr_t hi;
-	enum vcm_region region;
-	unsigned int hits;
-	unsigned int nr;
-};
-
-static int vcm_dma_find_fn(struct vcm_res *res, void *data)
-{
-	struct vcm_dma_find *f = data;
-
-	f->nr++;
-	if (res->start == f->lo && res->start + res->size - 1 == f->hi &&
-	    res->region == f->region)
-		f->hits++;
-	return 0;
-}
-
-static unsigned int vcm_dma_has(struct vcm *vcm, dma_addr_t lo, dma_addr_t hi,
-				enum vcm_region region, unsigned int *nr)
-{
-	struct vcm_dma_find f = { .lo = lo, .hi = hi, .region = region };
-
-	vcm_walk_res(vcm, vcm_dma_find_fn, &f);
-	if (nr)
-		*nr = f.nr;
-	return f.hits;
-}
-
-static void vcm_dma_test_create_errors(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_create(&d->mock->domain, 0)),
-			-EINVAL);
-	d->mock->domain.geometry.aperture_end = SZ_1M - 1;
-	d->mock->domain.geometry.force_aperture = true;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_create(&d->mock->domain,
-						     SZ_1M >> MOCK_SHIFT)),
-			-EINVAL);
-	d->mock->domain.geometry.force_aperture = false;
-}
-
-/*
- * Overlapping, nested, adjacent and out-of-range regions: each address is
- * reserved once, by the first region (in address order) that covers it,
- * widened to whole granules and clipped to the context; a second call
- * with the same list changes nothing.
- */
-static void vcm_dma_test_regions(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	static const u64 start[] = {
-		0x100000, 0x101000, 0x104800, 0x110000, 0x200000, 0,
-	};
-	static const u64 last[] = {
-		0x103fff, 0x107fff, 0x104fff, 0x110fff, 0x201fff, 0xfff,
-	};
-	static const enum vcm_region type[] = {
-		VCM_REGION_MSI, VCM_REGION_PCI_WINDOW, VCM_REGION_DIRECT,
-		VCM_REGION_RESERVED, VCM_REGION_SW_MSI, VCM_REGION_DMA_HOLE,
-	};
-	unsigned long pfn[32];
-	struct vcm *vcm = d->vcm;
-	unsigned int nr, again;
-	int i;
-
-	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, start,
-						     last, type, 6), 0);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x100000, 0x103fff,
-					  VCM_REGION_MSI, &nr), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x104000, 0x107fff,
-					  VCM_REGION_PCI_WINDOW, NULL), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x110000, 0x110fff,
-					  VCM_REGION_RESERVED, NULL), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x200000, 0x201fff,
-					  VCM_REGION_SW_MSI, NULL), 1U);
-	/* [0, 0xfff] is below the context; the nested DIRECT is covered. */
-	KUNIT_EXPECT_EQ(test, nr, 4U);
-
-	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, start,
-						     last, type, 6), 0);
-	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &again);
-	KUNIT_EXPECT_EQ(test, again, nr);
-
-	/* Nothing the allocator hands out below 4 MiB touches a region. */
-	for (i = 0; i < ARRAY_SIZE(pfn); i++) {
-		pfn[i] = vcm_dma_alloc(d->vd, 16, (SZ_4M >> MOCK_SHIFT) - 1);
-		KUNIT_ASSERT_NE(test, pfn[i], 0UL);
-		KUNIT_EXPECT_TRUE(test, pfn[i] + 15 < 0x100 ||
-				  (pfn[i] > 0x107 && pfn[i] + 15 < 0x110) ||
-				  (pfn[i] > 0x110 && pfn[i] + 15 < 0x200) ||
-				  pfn[i] > 0x201);
-	}
-	while (i--)
-		vcm_dma_free(d->vd, pfn[i], 16);
-}
-
-/* A region over a live mapping is left out; one over cached IOVA is not. */
-static void vcm_dma_test_region_in_use(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	enum vcm_region type = VCM_REGION_RESERVED;
-	struct vcm *vcm = d->vcm;
-	unsigned long live, cached;
-	u64 start, last;
-	unsigned int nr;
-
-	live = vcm_dma_alloc(d->vd, 1, 0xfff);
-	KUNIT_ASSERT_NE(test, live, 0UL);
-	start = (u64)live << MOCK_SHIFT;
-	last = start + MOCK_GRANULE - 1;
-	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
-						     &last, &type, 1), 0);
-	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
-	KUNIT_EXPECT_EQ(test, nr, 0U);
-
-	/* Partly mapped: the granules around the mapping are reserved. */
-	start = (u64)(live - 2) << MOCK_SHIFT;
-	last = ((u64)(live + 3) << MOCK_SHIFT) - 1;
-	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
-						     &last, &type, 1), 0);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, start,
-					  ((u64)live << MOCK_SHIFT) - 1, type,
-					  NULL), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, (u64)(live + 1) << MOCK_SHIFT,
-					  last, type, &nr), 1U);
-	KUNIT_EXPECT_EQ(test, nr, 2U);
-	vcm_dma_free(d->vd, live, 1);
-
-	/* Now the range sits in the per-CPU cache: the glue drains it. */
-	cached = vcm_dma_alloc(d->vd, 1, 0xfff);
-	KUNIT_ASSERT_NE(test, cached, 0UL);
-	vcm_dma_free(d->vd, cached, 1);
-	start = (u64)cached << MOCK_SHIFT;
-	last = start + MOCK_GRANULE - 1;
-	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
-						     &last, &type, 1), 0);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, start, last, type, NULL), 1U);
-	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, cached), cached);
-}
-
-/*
- * A region of a device joining the domain that overlaps a window: the
- * window keeps its part (with a warning in the log), the parts of the
- * region around it are reserved.
- */
-static void vcm_dma_test_region_over_window(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	enum vcm_region type = VCM_REGION_DIRECT;
-	struct vcm *vcm = d->vcm;
-	struct vcm_res *win;
-	u64 start, last;
-	unsigned int nr;
-
-	win = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, SZ_64K, SZ_1M, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(win));
-	start = SZ_1M - SZ_16K;
-	last = SZ_1M + SZ_64K + SZ_16K - 1;
-	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
-						     &last, &type, 1), 0);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, SZ_1M, SZ_1M + SZ_64K - 1,
-					  VCM_REGION_NONE, NULL), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, start, SZ_1M - 1, type, NULL),
-			1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, SZ_1M + SZ_64K, last, type,
-					  &nr), 1U);
-	KUNIT_EXPECT_EQ(test, nr, 3U);
-	KUNIT_EXPECT_EQ(test, free_iova_range(win), 0);
-}
-
-/* A failure halfway through leaves no region behind. */
-static void vcm_dma_test_region_fault(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	static const u64 start[] = { 0x100000, 0x200000, 0x300000 };
-	static const u64 last[] = { 0x100fff, 0x200fff, 0x300fff };
-	static const enum vcm_region type[] = {
-		VCM_REGION_MSI, VCM_REGION_MSI, VCM_REGION_MSI,
-	};
-	struct vcm *vcm = d->vcm;
-	unsigned int n, nr;
-
-	for (n = 1; n <= 6; n++) {
-		current->fail_nth = n;
-		KUNIT_EXPECT_EQ(test,
-				vcm_dma_reserve_ranges(d->vd, d->dev, start,
-						       last, type, 3),
-				-ENOMEM);
-		current->fail_nth = 0;
-		vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
-		KUNIT_EXPECT_EQ(test, nr, 0U);
-	}
-	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, start,
-						     last, type, 3), 0);
-	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
-	KUNIT_EXPECT_EQ(test, nr, 3U);
-}
-
-/* The graph of @vd as debugfs shows it, NUL-terminated. */
-static char *vcm_dma_graph(struct kunit *test, struct vcm_dma *vd)
-{
-	struct seq_file m = { .size = SZ_16K, .private = vd };
-
-	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m.buf);
-	KUNIT_ASSERT_EQ(test, vcm_dma_show(&m, NULL), 0);
-	KUNIT_ASSERT_LT(test, m.count, m.size);
-	m.buf[m.count] = '\0';
-	return m.buf;
-}
-
-/*
- * Devices of a bus no bus notifier ever watched (kunit's) own the regions
- * reserved for them. When one leaves, as the IOMMU core's release path
- * makes it leave, a region another device also wants stays reserved, one
- * nobody else wants is given back, and the graph stops listing the
- * device, also once the device is freed.
- */
-static void vcm_dma_test_devices(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	static const u64 start1[] = { 0x100000, 0x200000 };
-	static const u64 last1[] = { 0x100fff, 0x200fff };
-	static const u64 start2[] = { 0x200000 };
-	static const u64 last2[] = { 0x203fff };
-	static const enum vcm_region type[] = {
-		VCM_REGION_MSI, VCM_REGION_MSI,
-	};
-	struct vcm *vcm = d->vcm;
-	struct device *d1, *d2;
-	char l1[96], l2[96];
-	unsigned int nr;
-	char *g;
-
-	d1 = kunit_device_register(test, "vcm-dma-d1");
-	d2 = kunit_device_register(test, "vcm-dma-d2");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(d1));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(d2));
-	/* kunit names its devices "<test>.<name>" on bus "kunit". */
-	snprintf(l1, sizeof(l1), "device kunit %s.vcm-dma-d1\n", test->name);
-	snprintf(l2, sizeof(l2), "device kunit %s.vcm-dma-d2\n", test->name);
-	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d1, start1, last1,
-						     type, 2), 0);
-	KUNIT_ASSERT_EQ(test, vcm_dma_reserve_ranges(d->vd, d2, start2, last2,
-						     type, 1), 0);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x100000, 0x100fff,
-					  VCM_REGION_MSI, NULL), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x200000, 0x200fff,
-					  VCM_REGION_MSI, NULL), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x201000, 0x203fff,
-					  VCM_REGION_MSI, &nr), 1U);
-	KUNIT_EXPECT_EQ(test, nr, 3U);
-	g = vcm_dma_graph(test, d->vd);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(g, l1));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(g, l2));
-
-	vcm_dma_remove_device(d->vd, d1);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x100000, 0x100fff,
-					  VCM_REGION_MSI, NULL), 0U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x200000, 0x200fff,
-					  VCM_REGION_MSI, NULL), 1U);
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, 0x201000, 0x203fff,
-					  VCM_REGION_MSI, &nr), 1U);
-	KUNIT_EXPECT_EQ(test, nr, 2U);
-	kunit_device_unregister(test, d1);
-	g = vcm_dma_graph(test, d->vd);
-	KUNIT_EXPECT_NULL(test, strstr(g, "vcm-dma-d1"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(g, l2));
-
-	/* A device never added, or no DMA domain: nothing happens. */
-	vcm_dma_remove_device(d->vd, d->dev);
-	vcm_dma_remove_device(NULL, d2);
-	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
-	KUNIT_EXPECT_EQ(test, nr, 2U);
-
-	/* The region d1 gave to d2 goes with d2. */
-	vcm_dma_remove_device(d->vd, d2);
-	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
-	KUNIT_EXPECT_EQ(test, nr, 0U);
-	g = vcm_dma_graph(test, d->vd);
-	KUNIT_EXPECT_NULL(test, strstr(g, "device "));
-}
-
-#if IS_ENABLED(CONFIG_IOMMU_DMA)
-/*
- * The two-step API's fallback: a device without an IOMMU DMA domain gets
- * no range and a cleared state, whatever the state held before, and every
- * call on a state that holds no range is refused or does nothing.
- */
-static void vcm_dma_test_iova_fallback(struct kunit *test)
-{
-	struct dma_iova_state st = { .addr = 0x1000, .__size = PAGE_SIZE };
-	struct device *dev;
-
-	dev = kunit_device_register(test, "vcm-iova");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(dev, &st, 0, PAGE_SIZE));
-	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
-	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &st, 0x1000, 0, PAGE_SIZE,
-					    DMA_TO_DEVICE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &st, 0x1000, 0, PAGE_SIZE,
-					    DMA_TO_DEVICE, DMA_ATTR_MMIO),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_iova_sync(dev, &st, 0, PAGE_SIZE), -EINVAL);
-	dma_iova_unlink(dev, &st, 0, PAGE_SIZE, DMA_TO_DEVICE, 0);
-	dma_iova_destroy(dev, &st, PAGE_SIZE, DMA_TO_DEVICE, 0);
-	dma_iova_free(dev, &st);
-	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
-	KUNIT_EXPECT_EQ(test, st.addr, 0);
-}
-#endif
-
-/*
- * Hot path: size-aligned ranges below the limit; with DMA-API debug, a
- * double free or a free of a range never handed out is refused and the
- * allocator never hands one range out twice.
- */
-static void vcm_dma_test_alloc_free(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	unsigned long a, b, c;
-
-	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 0, ULONG_MAX), 0UL);
-	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 1, 0), 0UL);
-	a = vcm_dma_alloc(d->vd, 3, 0xffff);
-	KUNIT_ASSERT_NE(test, a, 0UL);
-	KUNIT_EXPECT_EQ(test, a % 4, 0UL);
-	KUNIT_EXPECT_LE(test, a + 3, 0xffffUL);
-	vcm_dma_free(d->vd, a, 3);
-
-	if (!IS_ENABLED(CONFIG_DMA_API_DEBUG))
-		kunit_skip(test, "the free guard needs CONFIG_DMA_API_DEBUG");
-	a = vcm_dma_alloc(d->vd, 1, 0xffff);
-	KUNIT_ASSERT_NE(test, a, 0UL);
-	vcm_dma_free(d->vd, a, 1);
-	vcm_dma_free(d->vd, a, 1);		/* refused */
-	vcm_dma_free_queued(d->vd, a, 1);	/* refused */
-	vcm_dma_free(d->vd, 0x42, 1);		/* refused */
-	b = vcm_dma_alloc(d->vd, 1, 0xffff);
-	c = vcm_dma_alloc(d->vd, 1, 0xffff);
-	KUNIT_EXPECT_NE(test, b, 0UL);
-	KUNIT_EXPECT_NE(test, c, 0UL);
-	KUNIT_EXPECT_NE(test, b, c);
-	KUNIT_EXPECT_NE(test, b, 0x42UL);
-	KUNIT_EXPECT_NE(test, c, 0x42UL);
-	/* The wrong size is refused too, and the range stays allocated. */
-	vcm_dma_free(d->vd, b, 2);
-	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, b), b);
-	vcm_dma_free(d->vd, b, 1);
-	vcm_dma_free_queued(d->vd, c, 1);
-}
-
-#if IS_ENABLED(CONFIG_DMA_WINDOW)
-/*
- * The explicit window API over the mock: ranges with every bad argument,
- * then a window with an sg, pages, MMIO and a physical range mapped,
- * checked in the mock's page table, every bad map, unmap, sync and free
- * refused with nothing changed, and everything unmapped again.
- */
-static void vcm_dma_test_window(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	struct page *pg[4] = { };
-	const phys_addr_t mmio = 0xfe000000;
-	struct scatterlist sg[4];
-	struct dma_window win_mem, *win = &win_mem;
-	struct vcm_res *range;
-	unsigned long mapped;
-	int i;
-
-	/* No IOMMU domain behind a kunit device: the documented fallback. */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(alloc_iova_range(d->dev, SZ_64K, 0, 0, 0)),
-			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, dma_alloc_window(d->dev, win, SZ_64K, 0, 0, 0),
-			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(alloc_iova_range(NULL, SZ_64K, 0, 0, 0)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_alloc_window(NULL, win, SZ_64K, 0, 0, 0),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_alloc_window(d->dev, NULL, SZ_64K, 0, 0, 0),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, free_iova_range(NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_free_window(NULL), -EINVAL);
-
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, 0, 0,
-							  0, 0)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
-							  3 * SZ_4K, 0, 0)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
-							  0, SZ_1M + 1, 0)),
-			-EINVAL);
-	/* A kunit device has the default 32-bit DMA mask. */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
-							  0, SZ_4G, 0)),
-			-ERANGE);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
-							  0, 0, SZ_8G - 1)),
-			-ERANGE);
-	KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
-
-	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_1M - 1, SZ_1M, 0, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(range));
-	KUNIT_EXPECT_EQ(test, range->size, (u64)SZ_1M);
-	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(range->start, SZ_1M));
-	KUNIT_EXPECT_LE(test, (u64)range->start + range->size - 1,
-			(u64)DMA_BIT_MASK(32));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
-							  0, range->start +
-							  SZ_64K, 0)),
-			-EADDRINUSE);
-	dma_window_wrap(d->dev, win, range);
-
-	for (i = 0; i < 4; i++) {
-		pg[i] = alloc_page(GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, pg[i]);
-	}
-	sg_init_table(sg, 4);
-	for (i = 0; i < 4; i++)
-		sg_set_page(&sg[i], pg[i], PAGE_SIZE, 0);
-	KUNIT_EXPECT_EQ(test, dma_window_map_sg(win, 0, sg, 4,
-						DMA_BIDIRECTIONAL, 0), 0);
-	for (i = 0; i < 4; i++) {
-		KUNIT_EXPECT_EQ(test, sg_dma_address(&sg[i]),
-				win->iova + i * PAGE_SIZE);
-		KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova +
-						     i * PAGE_SIZE + 8),
-				page_to_phys(pg[i]) + 8);
-	}
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_64K, &pg[0], 1,
-						   DMA_FROM_DEVICE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_map_resource(win, SZ_128K, mmio,
-						      PAGE_SIZE,
-						      DMA_BIDIRECTIONAL, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_map_phys(win, SZ_256K,
-						  page_to_phys(pg[1]),
-						  PAGE_SIZE, DMA_TO_DEVICE, 0),
-			0);
-	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_64K),
-			page_to_phys(pg[0]));
-	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_128K),
-			mmio);
-	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_256K),
-			page_to_phys(pg[1]));
-	mapped = d->mock->nr_mapped;
-	KUNIT_EXPECT_EQ(test, mapped, 7UL);
-
-	/* Bad calls: each fails and nothing changes. */
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_64K, &pg[2], 1,
-						   DMA_TO_DEVICE, 0),
-			-EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K + 0x800,
-						   &pg[2], 1, DMA_TO_DEVICE,
-						   0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_1M - PAGE_SIZE,
-						   pg, 2, DMA_TO_DEVICE, 0),
-			-ERANGE);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K, &pg[2], 1,
-						   DMA_NONE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K, pg, 0,
-						   DMA_TO_DEVICE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_map_sg(win, SZ_512K, sg, 0,
-						DMA_TO_DEVICE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_512K, PAGE_SIZE, 0),
-			-ENOENT);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, 0, PAGE_SIZE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, PAGE_SIZE, PAGE_SIZE, 0),
-			-ENOENT);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_1M, PAGE_SIZE, 0),
-			-ERANGE);
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, SZ_512K, PAGE_SIZE,
-						      DMA_FROM_DEVICE), -ENOENT);
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, 0, SZ_64K +
-						      PAGE_SIZE,
-						      DMA_FROM_DEVICE), -ENOENT);
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_device(win, 0, PAGE_SIZE,
-							 DMA_NONE), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_free_window(win), -EBUSY);
-	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, mapped);
-
-	/* A sync may span parts; then everything goes. */
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, PAGE_SIZE,
-						      3 * PAGE_SIZE,
-						      DMA_BIDIRECTIONAL), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, 0, 4 * PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_64K, PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_128K, PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_256K, PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
-	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win->iova + SZ_64K), 0);
-	KUNIT_EXPECT_EQ(test, dma_free_window(win), 0);
-	KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
-	for (i = 0; i < 4; i++)
-		__free_page(pg[i]);
-}
-
-struct vcm_dma_racer {
-	struct dma_window *win;
-	struct completion *go;
-	struct completion done;
-	int ret;
-};
-
-static int vcm_dma_free_racer(void *data)
-{
-	struct vcm_dma_racer *r = data;
-
-	wait_for_completion(r->go);
-	r->ret = dma_free_window(r->win);
-	complete(&r->done);
-	return 0;
-}
-
-/*
- * A window's lifetime. One never made, one freed and one freed by two
- * threads at once refuse every call. One whose domain goes away is
- * unmapped from the domain, refuses new mappings, and can still be
- * unmapped and freed, which frees its context.
- */
-static void vcm_dma_test_window_lifetime(struct kunit *test)
-{
-	struct vcm_dma_test *d = test->priv;
-	DECLARE_COMPLETION_ONSTACK(go);
-	struct vcm_dma_racer r[2];
-	struct task_struct *task;
-	struct dma_window win;
-	struct vcm_res *range;
-	struct page *pg;
-	int i, round;
-	long nr_ctx;
-
-	KUNIT_EXPECT_EQ(test, dma_alloc_window(d->dev, &win, SZ_64K, 0, 0, 0),
-			-EOPNOTSUPP);
-	pg = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pg);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
-						   DMA_TO_DEVICE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(&win, 0, PAGE_SIZE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(&win, 0, PAGE_SIZE,
-						      DMA_FROM_DEVICE), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_free_window(&win), -EINVAL);
-
-	for (round = 0; round < 8; round++) {
-		range = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, 0, 0, 0);
-		if (IS_ERR(range))
-			break;
-		dma_window_wrap(d->dev, &win, range);
-		reinit_completion(&go);
-		for (i = 0; i < 2; i++) {
-			r[i].win = &win;
-			r[i].go = &go;
-			r[i].ret = 1;
-			init_completion(&r[i].done);
-			task = kthread_run(vcm_dma_free_racer, &r[i],
-					   "vcm-free-%d", i);
-			if (IS_ERR(task)) {
-				r[i].ret = dma_free_window(&win);
-				complete(&r[i].done);
-			}
-		}
-		complete_all(&go);
-		for (i = 0; i < 2; i++)
-			wait_for_completion(&r[i].done);
-		KUNIT_EXPECT_EQ(test, min(r[0].ret, r[1].ret), -EINVAL);
-		KUNIT_EXPECT_EQ(test, max(r[0].ret, r[1].ret), 0);
-		KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
-	}
-	KUNIT_EXPECT_EQ(test, round, 8);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
-						   DMA_TO_DEVICE, 0), -EINVAL);
-
-	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, 0, 0, 0);
-	if (IS_ERR(range)) {
-		__free_page(pg);
-		KUNIT_FAIL(test, "no range: %ld", PTR_ERR(range));
-		return;
-	}
-	dma_window_wrap(d->dev, &win, range);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
-						   DMA_TO_DEVICE, 0), 0);
-	KUNIT_EXPECT_EQ(test, mock_translate(d->mock, win.iova),
-			page_to_phys(pg));
-	nr_ctx = atomic_long_read(&vcm_nr_ctx);
-	vcm_dma_destroy(d->vd);
-	d->vd = NULL;
-	/* Unmapped from the domain; the context stays for the window. */
-	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, SZ_16K, &pg, 1,
-						   DMA_TO_DEVICE, 0), -ENODEV);
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(&win, 0, PAGE_SIZE,
-						      DMA_FROM_DEVICE), 0);
-	KUNIT_EXPECT_EQ(test, dma_free_window(&win), -EBUSY);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(&win, 0, PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_free_window(&win), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx - 1);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
-						   DMA_TO_DEVICE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
-	__free_page(pg);
-}
-#endif
-
-static struct kunit_case vcm_dma_test_cases[] = {
-	KUNIT_CASE(vcm_dma_test_create_errors),
-	KUNIT_CASE(vcm_dma_test_regions),
-	KUNIT_CASE(vcm_dma_test_region_in_use),
-	KUNIT_CASE(vcm_dma_test_region_fault),
-	KUNIT_CASE(vcm_dma_test_region_over_window),
-	KUNIT_CASE(vcm_dma_test_devices),
-	KUNIT_CASE(vcm_dma_test_alloc_free),
-#if IS_ENABLED(CONFIG_IOMMU_DMA)
-	KUNIT_CASE(vcm_dma_test_iova_fallback),
-#endif
-#if IS_ENABLED(CONFIG_DMA_WINDOW)
-	KUNIT_CASE(vcm_dma_test_window),
-	KUNIT_CASE(vcm_dma_test_window_lifetime),
-#endif
-	{}
-};
-
-static struct kunit_suite vcm_dma_test_suite = {
-	.name = "vcm_dma",
-	.init = vcm_dma_test_init,
-	.exit = vcm_dma_test_exit,
-	.test_cases = vcm_dma_test_cases,
-};
-
-kunit_test_suites(&vcm_test_suite, &vcm_dma_test_suite);
-#else
 kunit_test_suite(vcm_test_suite);
-#endif
 
 MODULE_DESCRIPTION("KUnit tests of the VCM graph");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The mock IOMMU domain of the VCM KUnit tests (the vcm_kunit module).
+ *
+ * The mock is a paging iommu_domain built here, with no IOMMU device
+ * behind it: its ops keep a page table in an xarray, one entry per 4 KiB
+ * granule, so that iommu_map()/iommu_unmap() of the IOMMU core work on it
+ * unchanged. An unmap that does not cover whole earlier maps is counted in
+ * ->mismatches, which every test checks to be 0, and warns once, which
+ * only a bug in VCM can cause. The mock can fail its n-th map.
+ */
+
+#include <kunit/test.h>
+#include <linux/iommu.h>
+#include <linux/xarray.h>
+
+#include "vcm_kunit.h"
+
+/* Page table entry: the pfn, and whether a map_pages() page starts here. */
+#define MOCK_PTE(pfn, first)	xa_mk_value(((pfn) << 1) | ((first) ? 1 : 0))
+#define MOCK_PTE_PFN(e)		(xa_to_value(e) >> 1)
+#define MOCK_PTE_FIRST(e)	(xa_to_value(e) & 1)
+
+static struct vcm_mock *to_mock(struct iommu_domain *domain)
+{
+	return container_of(domain, struct vcm_mock, domain);
+}
+
+static void mock_erase(struct vcm_mock *m, unsigned long idx,
+		       unsigned long nr)
+{
+	while (nr--) {
+		xa_erase(&m->pt, idx++);
+		m->nr_mapped--;
+	}
+}
+
+static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, gfp_t gfp, size_t *mapped)
+{
+	struct vcm_mock *m = to_mock(domain);
+	unsigned long g, nr = pgsize >> MOCK_SHIFT;
+	size_t i;
+
+	if (m->fail_nth && !--m->fail_nth)
+		return m->fail_err ?: -ENOMEM;
+	for (i = 0; i < pgcount; i++) {
+		unsigned long idx = (iova + i * pgsize) >> MOCK_SHIFT;
+		unsigned long pfn = (paddr + i * pgsize) >> MOCK_SHIFT;
+
+		for (g = 0; g < nr; g++) {
+			void *old = xa_cmpxchg(&m->pt, idx + g, NULL,
+					       MOCK_PTE(pfn + g, !g), gfp);
+
+			if (old) {
+				if (!xa_is_err(old)) {
+					m->mismatches++;
+					WARN_ONCE(1, "vcm mock: double map\n");
+				}
+				mock_erase(m, idx, g);
+				return xa_is_err(old) ? xa_err(old) : -EEXIST;
+			}
+			m->nr_mapped++;
+		}
+		*mapped += pgsize;
+		m->nr_pgsize[ilog2(pgsize)]++;
+	}
+	return 0;
+}
+
+/* How many pages of @pgsize map_pages() mapped since the last reset. */
+unsigned long vcm_mock_nr_pgsize(struct vcm_mock *m, unsigned long pgsize)
+{
+	return m->nr_pgsize[ilog2(pgsize)];
+}
+
+void vcm_mock_reset_pgsizes(struct vcm_mock *m)
+{
+	memset(m->nr_pgsize, 0, sizeof(m->nr_pgsize));
+}
+
+static size_t mock_unmap_pages(struct iommu_domain *domain,
+			       unsigned long iova, size_t pgsize,
+			       size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	struct vcm_mock *m = to_mock(domain);
+	unsigned long idx = iova >> MOCK_SHIFT, g;
+	unsigned long nr = (pgsize * pgcount) >> MOCK_SHIFT;
+	void *end = xa_load(&m->pt, idx + nr);
+	void *e;
+
+	/* The range must cover whole earlier map_pages() pages. */
+	e = xa_load(&m->pt, idx);
+	if (!e || !MOCK_PTE_FIRST(e) || (end && !MOCK_PTE_FIRST(end)))
+		goto mismatch;
+	for (g = 1; g < nr; g++)
+		if (!xa_load(&m->pt, idx + g))
+			goto mismatch;
+	mock_erase(m, idx, nr);
+	return pgsize * pgcount;
+
+mismatch:
+	m->mismatches++;
+	WARN_ONCE(1, "vcm mock: unmap of %#lx+%#zx matches no map\n", iova,
+		  pgsize * pgcount);
+	return 0;
+}
+
+static phys_addr_t mock_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	void *e = xa_load(&to_mock(domain)->pt, iova >> MOCK_SHIFT);
+
+	if (!e)
+		return 0;
+	return ((phys_addr_t)MOCK_PTE_PFN(e) << MOCK_SHIFT) |
+	       (iova & (MOCK_GRANULE - 1));
+}
+
+static int mock_sync_map(struct iommu_domain *domain, unsigned long iova,
+			 size_t size)
+{
+	to_mock(domain)->nr_sync++;
+	return 0;
+}
+
+static const struct iommu_domain_ops mock_domain_ops = {
+	.map_pages = mock_map_pages,
+	.iotlb_sync_map = mock_sync_map,
+	.unmap_pages = mock_unmap_pages,
+	.iova_to_phys = mock_iova_to_phys,
+};
+
+struct vcm_mock *vcm_mock_create(struct kunit *test)
+{
+	struct vcm_mock *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->domain.type = IOMMU_DOMAIN_UNMANAGED;
+	m->domain.ops = &mock_domain_ops;
+	m->domain.pgsize_bitmap = MOCK_PGSIZES;
+	xa_init(&m->pt);
+	return m;
+}
+
+/* Check that nothing is left mapped and no unmap mismatched; free. */
+void vcm_mock_destroy(struct kunit *test, struct vcm_mock *m)
+{
+	unsigned long idx, left = 0;
+	void *e;
+
+	xa_for_each(&m->pt, idx, e)
+		left++;
+	KUNIT_EXPECT_EQ(test, left, 0UL);
+	KUNIT_EXPECT_EQ(test, m->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, m->mismatches, 0UL);
+	xa_destroy(&m->pt);
+}
+
+phys_addr_t vcm_mock_translate(struct vcm_mock *m, dma_addr_t iova)
+{
+	return iommu_iova_to_phys(&m->domain, iova);
+}

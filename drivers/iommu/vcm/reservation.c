@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VCM reservations: ranges of a context's addresses, placed by the IOVA
+ * allocator, at a fixed address, or reserved regions that are never bound.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/err.h>
+#include <linux/slab.h>
+
+#include "vcm_internal.h"
+
+static struct kmem_cache *vcm_res_cache;
+
+struct vcm_res *vcm_res_new(struct vcm *vcm, unsigned int flags)
+{
+	struct vcm_res *res;
+
+	if (vcm_should_fail())
+		return NULL;
+	res = kmem_cache_zalloc(vcm_res_cache, GFP_KERNEL);
+	if (!res)
+		return NULL;
+	res->vcm = vcm;
+	res->bindings = RB_ROOT;
+	res->flags = flags & VCM_RES_FLAGS;
+	if (!(res->flags & VCM_ACCESS))
+		res->flags |= VCM_ACCESS;
+	return res;
+}
+
+/* Free a reservation from vcm_res_new() that was never linked. */
+void vcm_res_discard(struct vcm_res *res)
+{
+	kmem_cache_free(vcm_res_cache, res);
+}
+
+void vcm_res_link(struct vcm *vcm, struct vcm_res *res)
+{
+	lockdep_assert_held(&vcm->lock);
+	list_add_tail(&res->node, &vcm->reservations);
+	vcm->nr_res++;
+}
+
+/* Give back a reservation without bindings. */
+void vcm_res_free(struct vcm_res *res)
+{
+	struct vcm *vcm = res->vcm;
+
+	lockdep_assert_held(&vcm->lock);
+	WARN_ON_ONCE(vcm_iova_free(&vcm->space, res->start >> vcm_shift(vcm),
+				   res->size >> vcm_shift(vcm)));
+	list_del(&res->node);
+	vcm->nr_res--;
+	kmem_cache_free(vcm_res_cache, res);
+}
+
+/* Unbind everything from @res and free it, with owned memory. */
+void vcm_res_destroy(struct vcm_res *res)
+{
+	struct vcm_phys *owned = NULL;
+	struct rb_node *n;
+
+	lockdep_assert_held(&res->vcm->lock);
+	while ((n = rb_first(&res->bindings))) {
+		struct vcm_binding *b = rb_entry(n, struct vcm_binding,
+						 res_node);
+
+		if (res->placed)
+			res->vcm->driver->unplace(res->vcm, b->phys,
+						  res->start);
+		if (res->owns_phys)
+			owned = b->phys;
+		vcm_binding_destroy(b);
+	}
+	vcm_res_free(res);
+	/*
+	 * vcm_unmap() refuses memory that is bound elsewhere; only
+	 * vcm_destroy() gets here with such memory. It stays valid for the
+	 * other bindings: whoever bound it there frees it with vcm_free().
+	 */
+	if (owned && vcm_free(owned))
+		pr_warn("vcm: memory of a destroyed binding is still bound elsewhere, not freed\n");
+}
+
+/*
+ * Whether @res owns its memory (vcm_make_binding()) and that memory is
+ * also bound outside @res: then @res cannot be destroyed without freeing
+ * memory that is still in use, or leaking it.
+ */
+bool vcm_res_owned_shared(struct vcm_res *res)
+{
+	struct vcm_binding *b;
+	struct rb_node *n;
+	bool shared;
+
+	lockdep_assert_held(&res->vcm->lock);
+	if (!res->owns_phys)
+		return false;
+	n = rb_first(&res->bindings);
+	if (!n)
+		return false;
+	b = rb_entry(n, struct vcm_binding, res_node);
+	spin_lock_irq(&b->phys->lock);
+	shared = b->phys->nr_bindings > 1;
+	spin_unlock_irq(&b->phys->lock);
+	return shared;
+}
+
+u64 vcm_best_align(const struct vcm *vcm, u64 size)
+{
+	unsigned long sizes = vcm->pgsize_bitmap;
+	u64 align = vcm_granule(vcm);
+
+	while (sizes) {
+		unsigned long ps = 1UL << __ffs(sizes);
+
+		if (ps > size)
+			break;
+		align = ps;
+		sizes &= ~ps;
+	}
+	return align;
+}
+
+struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
+			      dma_addr_t limit, unsigned int flags)
+{
+	unsigned long pfn, limit_pfn;
+	struct vcm_res *res;
+	int ret;
+
+	lockdep_assert_held(&vcm->lock);
+	if (!size || (flags & ~VCM_RES_FLAGS))
+		return ERR_PTR(-EINVAL);
+	if (vcm->revoked)
+		return ERR_PTR(-ENODEV);
+	if (!align)
+		align = vcm_granule(vcm);
+	if (!is_power_of_2(align) || !vcm_aligned(vcm, align) ||
+	    !vcm_aligned(vcm, size))
+		return ERR_PTR(-EINVAL);
+	if (vcm->flags & VCM_CTX_PLACED)
+		return ERR_PTR(-EOPNOTSUPP);
+	/* The last granule wholly at or below @limit. */
+	if ((u64)limit == U64_MAX) {
+		limit_pfn = vcm->space.end_pfn;
+	} else {
+		u64 whole = ((u64)limit + 1) >> vcm_shift(vcm);
+
+		/* Not even the first granule of the bus ends below @limit. */
+		if (!whole)
+			return ERR_PTR(-ERANGE);
+		limit_pfn = min_t(u64, whole, vcm->space.end_pfn + 1) - 1;
+	}
+	if (limit < vcm->start || limit_pfn < vcm->space.start_pfn)
+		return ERR_PTR(-ERANGE);
+	if (size > vcm->size || align > vcm->size)
+		return ERR_PTR(-ENOSPC);
+
+	res = vcm_res_new(vcm, flags);
+	if (!res)
+		return ERR_PTR(-ENOMEM);
+	ret = vcm_should_fail() ? -ENOMEM :
+	      vcm_iova_alloc(&vcm->space, size >> vcm_shift(vcm),
+			     align >> vcm_shift(vcm), limit_pfn, GFP_KERNEL, &pfn);
+	if (ret) {
+		kmem_cache_free(vcm_res_cache, res);
+		return ERR_PTR(ret);
+	}
+	res->start = (dma_addr_t)pfn << vcm_shift(vcm);
+	res->size = size;
+	res->type = VCM_RES_DYNAMIC;
+	vcm_res_link(vcm, res);
+	return res;
+}
+
+/**
+ * vcm_reserve() - reserve a range of addresses anywhere in a context
+ * @vcm: the context
+ * @size: length in bytes, a multiple of the granule
+ * @align: alignment of the start, a power of two multiple of the granule,
+ *	or 0 for the granule
+ * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, VCM_CACHE
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the reservation; ERR_PTR(-EINVAL) if @vcm is NULL, @size is 0,
+ * a value is not aligned or a flag is unknown; ERR_PTR(-EOPNOTSUPP) if
+ * the backend places memory itself (use vcm_map()); ERR_PTR(-ENOSPC) if
+ * no free range fits; ERR_PTR(-ENOMEM) if memory ran out.
+ */
+struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,
+			    unsigned int flags)
+{
+	struct vcm_res *res;
+
+	if (!vcm)
+		return ERR_PTR(-EINVAL);
+	mutex_lock(&vcm->lock);
+	res = __vcm_reserve(vcm, size, align, (dma_addr_t)~0ULL, flags);
+	mutex_unlock(&vcm->lock);
+	return res;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_reserve);
+
+/**
+ * vcm_reserve_below() - reserve a range of addresses below a limit
+ * @vcm: the context
+ * @size: length in bytes, a multiple of the granule
+ * @align: alignment of the start, a power of two multiple of the granule,
+ *	or 0 for the granule
+ * @limit: highest address the range may cover, such as a DMA mask
+ * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, VCM_CACHE
+ *
+ * Like vcm_reserve(), with the range ending at or below @limit.
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the reservation; ERR_PTR(-ERANGE) if @limit is below the
+ * context; otherwise the errors of vcm_reserve().
+ */
+struct vcm_res *vcm_reserve_below(struct vcm *vcm, u64 size, u64 align,
+				  dma_addr_t limit, unsigned int flags)
+{
+	struct vcm_res *res;
+
+	if (!vcm)
+		return ERR_PTR(-EINVAL);
+	mutex_lock(&vcm->lock);
+	res = __vcm_reserve(vcm, size, align, limit, flags);
+	mutex_unlock(&vcm->lock);
+	return res;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_reserve_below);
+
+static struct vcm_res *__vcm_reserve_at(struct vcm *vcm, dma_addr_t addr,
+					u64 size, unsigned int flags,
+					enum vcm_region region)
+{
+	struct vcm_res *res;
+	u64 last;
+	int ret;
+
+	if (!vcm || !size || (flags & ~(VCM_RES_FLAGS | VCM_REGION)))
+		return ERR_PTR(-EINVAL);
+	if (!vcm_aligned(vcm, addr) || !vcm_aligned(vcm, size))
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow((u64)addr, size - 1, &last))
+		return ERR_PTR(-EOVERFLOW);
+	if (addr < vcm->start || last > vcm->start + (vcm->size - 1))
+		return ERR_PTR(-ERANGE);
+	if ((vcm->flags & VCM_CTX_PLACED) && !(flags & VCM_REGION))
+		return ERR_PTR(-EOPNOTSUPP);
+
+	mutex_lock(&vcm->lock);
+	res = vcm->revoked ? ERR_PTR(-ENODEV) : vcm_res_new(vcm, flags);
+	if (IS_ERR_OR_NULL(res)) {
+		res = res ?: ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	ret = vcm_should_fail() ? -ENOMEM :
+	      vcm_iova_reserve(&vcm->space, addr >> vcm_shift(vcm),
+			       size >> vcm_shift(vcm), GFP_KERNEL);
+	if (ret) {
+		kmem_cache_free(vcm_res_cache, res);
+		res = ERR_PTR(ret);
+		goto out;
+	}
+	res->start = addr;
+	res->size = size;
+	res->type = flags & VCM_REGION ? VCM_RES_REGION : VCM_RES_FIXED;
+	res->region = region;
+	vcm_res_link(vcm, res);
+out:
+	mutex_unlock(&vcm->lock);
+	return res;
+}
+
+/**
+ * vcm_reserve_at() - reserve a fixed range of addresses of a context
+ * @vcm: the context
+ * @addr: first address, aligned to the granule
+ * @size: length in bytes, a multiple of the granule
+ * @flags: VCM_READ, VCM_WRITE (neither means both), VCM_MMIO, and
+ *	VCM_REGION for a reserved region that can never be bound
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the reservation; ERR_PTR(-EINVAL) if @vcm is NULL, @size is 0,
+ * a value is not aligned or a flag is unknown; ERR_PTR(-EOVERFLOW) if
+ * @addr + @size overflows; ERR_PTR(-ERANGE) if the range is not inside
+ * the context; ERR_PTR(-EOPNOTSUPP) for a range that is not a reserved
+ * region in a context whose backend places memory itself;
+ * ERR_PTR(-EADDRINUSE) if the range overlaps a reservation or another
+ * allocated range of the context's IOVA space; ERR_PTR(-ENOMEM) if memory
+ * ran out.
+ */
+struct vcm_res *vcm_reserve_at(struct vcm *vcm, dma_addr_t addr, u64 size,
+			       unsigned int flags)
+{
+	return __vcm_reserve_at(vcm, addr, size, flags,
+				flags & VCM_REGION ? VCM_REGION_RESERVED :
+						     VCM_REGION_NONE);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_reserve_at);
+
+/**
+ * vcm_reserve_region() - reserve a typed region of a context
+ * @vcm: the context
+ * @addr: first address, aligned to the granule
+ * @size: length in bytes, a multiple of the granule
+ * @region: what the region is for, not %VCM_REGION_NONE
+ *
+ * Like vcm_reserve_at() with %VCM_REGION: the range is never handed out
+ * and nothing can be bound into it. @region tells people reading the
+ * graph why the range is taken.
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: the reservation; ERR_PTR(-EINVAL) if @region is unknown or
+ * %VCM_REGION_NONE; otherwise the errors of vcm_reserve_at().
+ */
+struct vcm_res *vcm_reserve_region(struct vcm *vcm, dma_addr_t addr,
+				   u64 size, enum vcm_region region)
+{
+	if (region <= VCM_REGION_NONE || region > VCM_REGION_DMA_HOLE)
+		return ERR_PTR(-EINVAL);
+	return __vcm_reserve_at(vcm, addr, size, VCM_REGION, region);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_reserve_region);
+
+/**
+ * vcm_region_name() - short name of a region type, for logs and debugfs
+ * @region: the type
+ *
+ * Context: Any context.
+ * Return: a constant string; "?" for a value out of range.
+ */
+const char *vcm_region_name(enum vcm_region region)
+{
+	static const char * const names[] = {
+		[VCM_REGION_NONE] = "none",
+		[VCM_REGION_RESERVED] = "reserved",
+		[VCM_REGION_DIRECT] = "direct",
+		[VCM_REGION_MSI] = "msi",
+		[VCM_REGION_SW_MSI] = "sw-msi",
+		[VCM_REGION_PCI_WINDOW] = "pci-window",
+		[VCM_REGION_DMA_HOLE] = "dma-hole",
+	};
+
+	return (unsigned int)region < ARRAY_SIZE(names) ? names[region] : "?";
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_region_name);
+
+/**
+ * vcm_unreserve() - give back a reservation without bindings
+ * @res: the reservation, from vcm_reserve() or vcm_reserve_at()
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: 0 on success; -EINVAL if @res is NULL; -EBUSY if memory is
+ * still bound into @res (vcm_unbind() it, or vcm_unmap() a reservation
+ * made by vcm_map()), and then nothing changes.
+ */
+int vcm_unreserve(struct vcm_res *res)
+{
+	struct vcm *vcm;
+	int ret = 0;
+
+	if (!res)
+		return -EINVAL;
+	vcm = res->vcm;
+	mutex_lock(&vcm->lock);
+	if (res->nr_bindings)
+		ret = -EBUSY;
+	else
+		vcm_res_free(res);
+	vcm_unlock_reap(vcm);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_unreserve);
+
+/*
+ * Give back every reserved region of @vcm, for a backend tearing its
+ * context down; other reservations stay, so that vcm_destroy() reports
+ * them.
+ */
+void vcm_release_regions(struct vcm *vcm)
+{
+	struct vcm_res *res, *tmp;
+
+	mutex_lock(&vcm->lock);
+	list_for_each_entry_safe(res, tmp, &vcm->reservations, node)
+		if (res->type == VCM_RES_REGION)
+			vcm_res_free(res);
+	mutex_unlock(&vcm->lock);
+}
+
+static int __init vcm_reservation_init(void)
+{
+	vcm_res_cache = KMEM_CACHE(vcm_res, 0);
+	return vcm_res_cache ? 0 : -ENOMEM;
+}
+core_initcall(vcm_reservation_init);
