@@ -29,8 +29,10 @@
 #define _LINUX_DMA_WINDOW_H
 
 #include <linux/dma-direction.h>
+#include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 struct device;
@@ -43,6 +45,7 @@ struct vcm_res;
 struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
 				 size_t align, dma_addr_t addr, u64 limit);
 int free_iova_range(struct vcm_res *range);
+bool iova_range_live(struct vcm_res *range);
 #else
 static inline struct vcm_res *alloc_iova_range(struct device *dev,
 					       size_t size, size_t align,
@@ -55,6 +58,11 @@ static inline int free_iova_range(struct vcm_res *range)
 {
 	return -EOPNOTSUPP;
 }
+
+static inline bool iova_range_live(struct vcm_res *range)
+{
+	return false;
+}
 #endif
 
 /**
@@ -62,22 +70,28 @@ static inline int free_iova_range(struct vcm_res *range)
  * @iova: first bus address of the window: program the ATU with it
  * @size: length of the window in bytes
  * @dev: the device
- * @range: the reservation in the device's VCM context; NULL once freed
- * @lock: serializes the calls on this window and protects @range. Lock
+ * @state: the window's IOVA range, from dma_iova_alloc_range();
+ *	@state.__range is its reservation in the device's VCM context,
+ *	NULL once freed
+ * @lock: serializes the calls on this window and protects @state. Lock
  *	order: @lock, then the VCM context's lock (see <linux/vcm.h>).
  *
  * Drivers read @iova and @size only, and free the window in their remove
- * at the latest.
+ * at the latest. @state is the window's: parts are mapped into a window
+ * with the dma_window_*() calls, which record each part in the graph,
+ * never with dma_iova_link().
  */
 struct dma_window {
 	dma_addr_t iova;
 	size_t size;
 	struct device *dev;
-	struct vcm_res *range;
+	struct dma_iova_state state;
 	struct mutex lock; /* see above */
 };
 
 #ifdef CONFIG_DMA_WINDOW
+int dma_iova_alloc_range(struct device *dev, struct dma_iova_state *state,
+			 size_t size, size_t align, dma_addr_t addr, u64 limit);
 int dma_alloc_window(struct device *dev, struct dma_window *win, size_t size,
 		     size_t align, dma_addr_t addr, u64 limit);
 int dma_free_window(struct dma_window *win);
@@ -105,6 +119,15 @@ void dma_window_wrap(struct device *dev, struct dma_window *win,
 		     struct vcm_res *range);
 #endif
 #else
+static inline int dma_iova_alloc_range(struct device *dev,
+				       struct dma_iova_state *state,
+				       size_t size, size_t align,
+				       dma_addr_t addr, u64 limit)
+{
+	memset(state, 0, sizeof(*state));
+	return -EOPNOTSUPP;
+}
+
 static inline int dma_alloc_window(struct device *dev,
 				   struct dma_window *win, size_t size,
 				   size_t align, dma_addr_t addr, u64 limit)

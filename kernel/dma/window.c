@@ -33,9 +33,67 @@ VISIBLE_IF_KUNIT void dma_window_wrap(struct device *dev,
 	win->iova = range ? range->start : 0;
 	win->size = range ? range->size : 0;
 	win->dev = dev;
-	win->range = range;
+	win->state = (struct dma_iova_state){
+		.addr = win->iova,
+		.__size = win->size,
+		.__range = range,
+	};
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_window_wrap);
+
+/**
+ * dma_iova_alloc_range() - allocate a two-step IOVA range with a fixed
+ *	address, an alignment or a limit
+ * @dev: the device, attached to its default IOMMU DMA domain
+ * @state: the range to fill in, memory of the caller's
+ * @size: length in bytes, rounded up to the IOMMU granule
+ * @align: alignment of the range's start, a power of two; 0 for the
+ *	IOMMU granule
+ * @addr: the bus address the range must start at, or 0 to let the
+ *	allocator choose
+ * @limit: highest bus address the range may cover, at most the device's
+ *	DMA mask; 0 for the DMA mask
+ *
+ * What dma_iova_try_alloc() does, for drivers whose hardware needs more
+ * than any free IOVA: dma_iova_link(), dma_iova_sync(), dma_iova_unlink(),
+ * dma_iova_destroy() and dma_iova_free() work on @state as on a range of
+ * dma_iova_try_alloc(). The range is a reservation of the domain's VCM
+ * context, as a DMA window is: the domain's graph in debugfs shows it,
+ * and no streaming mapping, reserved region or window of any device of
+ * the domain overlaps it. If the domain goes away (the group switched
+ * type under a driver that manages its own DMA ownership), linking into
+ * the range fails with -ENODEV, and dma_iova_free() still works.
+ *
+ * On error @state is cleared and dma_use_iova() is false for it.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 on success; -EINVAL if @dev is NULL; -EOPNOTSUPP if the
+ * device has no IOMMU or is in an identity or non-default domain (use
+ * dma_map_*() instead); -EPERM for an untrusted device, whose DMA is
+ * bounced; the errors of alloc_iova_range(): -EINVAL (size 0, @align not
+ * a power of two, @addr not aligned), -ERANGE (@limit above the DMA mask,
+ * a fixed range beyond @limit), -EADDRINUSE (a fixed range overlapping a
+ * mapping, region or window), -ENOSPC, -ENOMEM.
+ */
+int dma_iova_alloc_range(struct device *dev, struct dma_iova_state *state,
+			 size_t size, size_t align, dma_addr_t addr, u64 limit)
+{
+	struct vcm_res *range;
+
+	memset(state, 0, sizeof(*state));
+	if (!dev)
+		return -EINVAL;
+	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
+		return -EPERM;
+	range = alloc_iova_range(dev, size, align, addr, limit);
+	if (IS_ERR(range))
+		return PTR_ERR(range);
+	state->addr = range->start;
+	state->__size = range->size;
+	state->__range = range;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(dma_iova_alloc_range);
 
 /**
  * dma_alloc_window() - reserve an IOVA window for a device
@@ -69,20 +127,16 @@ EXPORT_SYMBOL_IF_KUNIT(dma_window_wrap);
 int dma_alloc_window(struct device *dev, struct dma_window *win, size_t size,
 		     size_t align, dma_addr_t addr, u64 limit)
 {
-	struct vcm_res *range;
+	struct dma_iova_state state;
+	int ret;
 
 	if (!win)
 		return -EINVAL;
 	dma_window_wrap(dev, win, NULL);
-	if (!dev)
-		return -EINVAL;
-	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
-		return -EPERM;
-
-	range = alloc_iova_range(dev, size, align, addr, limit);
-	if (IS_ERR(range))
-		return PTR_ERR(range);
-	dma_window_wrap(dev, win, range);
+	ret = dma_iova_alloc_range(dev, &state, size, align, addr, limit);
+	if (ret)
+		return ret;
+	dma_window_wrap(dev, win, state.__range);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dma_alloc_window);
@@ -109,10 +163,10 @@ int dma_free_window(struct dma_window *win)
 	if (!win)
 		return -EINVAL;
 	mutex_lock(&win->lock);
-	if (win->range)
-		ret = free_iova_range(win->range);
+	if (win->state.__range)
+		ret = free_iova_range(win->state.__range);
 	if (!ret)
-		win->range = NULL;
+		memset(&win->state, 0, sizeof(win->state));
 	mutex_unlock(&win->lock);
 	return ret;
 }
@@ -143,7 +197,7 @@ static int dma_window_check(struct dma_window *win, size_t offset,
 	size_t end;
 
 	lockdep_assert_held(&win->lock);
-	if (!win->range || !size)
+	if (!win->state.__range || !size)
 		return -EINVAL;
 	if (check_add_overflow(offset, size, &end) || end > win->size)
 		return -ERANGE;
@@ -197,7 +251,8 @@ static int dma_window_bind(struct dma_window *win, size_t offset,
 		flags &= ~VCM_CACHE;
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_window_sync(win, phys, 0, phys->size, dir, true);
-	ret = vcm_bind_at_flags(win->range, offset, phys, 0, phys->size, flags);
+	ret = vcm_bind_at_flags(win->state.__range, offset, phys, 0,
+				phys->size, flags);
 out:
 	mutex_unlock(&win->lock);
 	if (ret)
@@ -381,13 +436,13 @@ int dma_window_unmap(struct dma_window *win, size_t offset, size_t size,
 	mutex_lock(&win->lock);
 	ret = dma_window_check(win, offset, size);
 	if (!ret)
-		ret = vcm_res_find_binding(win->range, offset, &info);
+		ret = vcm_res_find_binding(win->state.__range, offset, &info);
 	if (!ret && info.offset != offset)
 		ret = -ENOENT;
 	if (!ret && info.size != size)
 		ret = -EINVAL;
 	if (!ret)
-		ret = vcm_unbind_at(win->range, offset);
+		ret = vcm_unbind_at(win->state.__range, offset);
 	mutex_unlock(&win->lock);
 	if (ret)
 		return ret;
@@ -412,7 +467,7 @@ static int dma_window_sync_range(struct dma_window *win, size_t offset,
 	mutex_lock(&win->lock);
 	ret = dma_window_check(win, offset, size);
 	while (!ret && size) {
-		ret = vcm_res_find_binding(win->range, offset, &info);
+		ret = vcm_res_find_binding(win->state.__range, offset, &info);
 		if (ret)
 			break;
 		skip = offset - info.offset;

@@ -26,6 +26,7 @@
  *   badinput  every kind of bad call of the window API, each of which must
  *             fail with its documented error and change nothing.
  *   iova      the two-step DMA API (dma_iova_try_alloc() and friends)
+ *   iova-fixed  the same in a range from dma_iova_alloc_range()
  *             instead of the window: three pages and BAR 0 (DMA_ATTR_MMIO)
  *             linked into one range, each bad call refused, DMA through
  *             it checked, a part unlinked and faulting, linked again,
@@ -311,39 +312,38 @@ static int vcm_edu_map_phys(struct vcm_edu *e, struct dma_iova_state *st)
 	return ret;
 }
 
-static int vcm_edu_iova(struct vcm_edu *e)
+/*
+ * Use the range @st, of IOVA_SIZE bytes or more, and free it: bad input,
+ * pages and edu's BAR linked and DMA verified, a part unlinked faults.
+ */
+static int vcm_edu_iova_use(struct vcm_edu *e, struct dma_iova_state *st_,
+			    const char *tag)
 {
 	phys_addr_t bar = pci_resource_start(e->pdev, 0);
 	struct device *dev = &e->pdev->dev;
-	struct dma_iova_state st, none = {};
+	struct dma_iova_state st = *st_, none = {};
 	u32 id, got;
 	int ret = 0;
 
-	if (dma_iova_try_alloc(dev, &st, 0, 0) || dma_use_iova(&st)) {
-		dev_err(dev, "iova: a range of 0 bytes was allocated\n");
-		return -EIO;
-	}
-	if (!dma_iova_try_alloc(dev, &st, 0, IOVA_SIZE)) {
-		dev_err(dev, "iova: no IOVA range from dma_iova_try_alloc()\n");
-		return -EIO;
-	}
+	memset(st_, 0, sizeof(*st_));
 	dev_info(dev, "iova: range %#llx-%#llx\n", (u64)st.addr,
 		 (u64)st.addr + IOVA_SIZE - 1);
 
 	/* Bad input: refused, nothing linked. */
 	IOVA_EXPECT(dma_iova_link(dev, &none, page_to_phys(e->a[0]), 0,
 				  PAGE_SIZE, DMA_TO_DEVICE, 0), -EINVAL);
-	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), IOVA_SIZE,
-				  PAGE_SIZE, DMA_TO_DEVICE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]),
+				  st.__size, PAGE_SIZE, DMA_TO_DEVICE, 0),
+		    -EINVAL);
 	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), 0,
-				  IOVA_SIZE + 1, DMA_TO_DEVICE, 0), -EINVAL);
+				  st.__size + 1, DMA_TO_DEVICE, 0), -EINVAL);
 	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]) + 64, 0,
 				  PAGE_SIZE, DMA_TO_DEVICE, 0), -EINVAL);
 	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), 0,
 				  PAGE_SIZE, DMA_NONE, 0), -EINVAL);
 	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[0]), 0, 0,
 				  DMA_TO_DEVICE, 0), -EINVAL);
-	IOVA_EXPECT(dma_iova_sync(dev, &st, IOVA_SIZE, 1), -EINVAL);
+	IOVA_EXPECT(dma_iova_sync(dev, &st, st.__size, 1), -EINVAL);
 	IOVA_EXPECT(dma_iova_sync(dev, &none, 0, PAGE_SIZE), -EINVAL);
 	if (ret)
 		goto out_free;
@@ -387,8 +387,8 @@ static int vcm_edu_iova(struct vcm_edu *e)
 
 	/* Unlinked, the part faults; linked again, it works again. */
 	dma_iova_unlink(dev, &st, IOVA_DST, PAGE_SIZE, DMA_FROM_DEVICE, 0);
-	dev_info(dev, "iova: DMA to unlinked %#llx, expect an IOMMU fault\n",
-		 (u64)st.addr + IOVA_DST);
+	dev_info(dev, "%s: DMA to unlinked %#llx, expect an IOMMU fault\n",
+		 tag, (u64)st.addr + IOVA_DST);
 	ret = vcm_edu_iova_copy(e, &st, e->a[0], e->a[1], true);
 	IOVA_EXPECT(dma_iova_link(dev, &st, page_to_phys(e->a[1]), IOVA_DST,
 				  PAGE_SIZE, DMA_FROM_DEVICE, 0), 0);
@@ -413,6 +413,84 @@ done:
 	return ret;
 }
 
+/* The two-step API as upstream has it: any free range. */
+static int vcm_edu_iova(struct vcm_edu *e)
+{
+	struct device *dev = &e->pdev->dev;
+	struct dma_iova_state st;
+
+	if (dma_iova_try_alloc(dev, &st, 0, 0) || dma_use_iova(&st)) {
+		dev_err(dev, "iova: a range of 0 bytes was allocated\n");
+		return -EIO;
+	}
+	if (!dma_iova_try_alloc(dev, &st, 0, IOVA_SIZE)) {
+		dev_err(dev, "iova: no IOVA range from dma_iova_try_alloc()\n");
+		return -EIO;
+	}
+	return vcm_edu_iova_use(e, &st, "iova");
+}
+
+/*
+ * dma_iova_alloc_range(): an aligned range below a limit, then one at a
+ * fixed address, which no window can overlap, used as any two-step range.
+ */
+static int vcm_edu_iova_fixed(struct vcm_edu *e)
+{
+	struct device *dev = &e->pdev->dev;
+	struct dma_iova_state st;
+	struct dma_window w;
+	dma_addr_t at;
+	int ret = 0;
+
+	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, 0, 0, 0, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 3 * PAGE_SIZE,
+					 0, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, SZ_1M,
+					 SZ_1M + PAGE_SIZE, 0), -EINVAL);
+	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 0, 0,
+					 DMA_BIT_MASK(32)), -ERANGE);
+	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 0, e->win.iova,
+					 0), -EADDRINUSE);
+	if (ret || dma_use_iova(&st))
+		return -EIO;
+
+	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, SZ_1M, 0,
+					 SZ_128M - 1), 0);
+	if (ret)
+		return ret;
+	at = st.addr;
+	dma_iova_free(dev, &st);
+	if (!IS_ALIGNED(at, SZ_1M) || at + IOVA_SIZE - 1 > SZ_128M - 1) {
+		dev_err(dev, "iova-fixed: %#llx is not 1 MiB aligned below 128 MiB\n",
+			(u64)at);
+		return -EIO;
+	}
+	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 0, at, 0), 0);
+	if (ret)
+		return ret;
+	if (st.addr != at) {
+		dev_err(dev, "iova-fixed: got %#llx, asked for %#llx\n",
+			(u64)st.addr, (u64)at);
+		dma_iova_free(dev, &st);
+		return -EIO;
+	}
+	/* Disjoint from every window of every device of the domain. */
+	IOVA_EXPECT(dma_alloc_window(dev, &w, PAGE_SIZE, 0, at + PAGE_SIZE, 0),
+		    -EADDRINUSE);
+	if (ret) {
+		dma_free_window(&w);
+		dma_iova_free(dev, &st);
+		return ret;
+	}
+	dev_info(dev, "iova-fixed: range at %#llx, aligned, below the limit, fixed\n",
+		 (u64)at);
+	ret = vcm_edu_iova_use(e, &st, "iova-fixed");
+	/* Given back: the same address can be reserved again. */
+	IOVA_EXPECT(dma_alloc_window(dev, &w, IOVA_SIZE, 0, at, 0), 0);
+	dma_free_window(&w);
+	return ret;
+}
+
 /* Count the parts mapped in the window, to check nothing changed. */
 static int vcm_edu_count_fn(const struct vcm_binding_info *info, void *data)
 {
@@ -424,7 +502,7 @@ static unsigned int vcm_edu_parts(struct vcm_edu *e)
 {
 	unsigned int n = 0;
 
-	vcm_res_walk_bindings(e->win.range, vcm_edu_count_fn, &n);
+	vcm_res_walk_bindings(e->win.state.__range, vcm_edu_count_fn, &n);
 	return n;
 }
 
@@ -594,6 +672,8 @@ static ssize_t vcm_edu_run(struct file *file, const char __user *ubuf,
 		ret = vcm_edu_badinput(e);
 	else if (!strcmp(cmd, "iova"))
 		ret = vcm_edu_iova(e);
+	else if (!strcmp(cmd, "iova-fixed"))
+		ret = vcm_edu_iova_fixed(e);
 	else
 		ret = -EINVAL;
 	mutex_unlock(&e->lock);

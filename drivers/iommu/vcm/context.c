@@ -365,7 +365,7 @@ VISIBLE_IF_KUNIT void vcm_revoke(struct vcm *vcm)
 			vcm->driver->deactivate(vcm);
 		vcm->activations = 0;
 	}
-	vcm->revoked = true;
+	WRITE_ONCE(vcm->revoked, true);
 	vcm_unlock_reap(vcm);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_revoke);

@@ -385,3 +385,21 @@ int free_iova_range(struct vcm_res *range)
 	return vcm_unreserve(range);
 }
 EXPORT_SYMBOL_IF_KUNIT(free_iova_range);
+
+/**
+ * iova_range_live() - whether a range from alloc_iova_range() still
+ *	belongs to an IOMMU domain
+ * @range: the range
+ *
+ * A range outlives its DMA domain when the device's group switches domain
+ * under a driver that manages its own DMA ownership: the range is then
+ * revoked, and nothing may be mapped into it any more.
+ *
+ * Context: Any context; does not sleep. Unless the caller keeps the
+ * device's domain from changing, the answer may change right after.
+ * Return: true while @range's domain exists; false once it went away.
+ */
+bool iova_range_live(struct vcm_res *range)
+{
+	return !READ_ONCE(range->vcm->revoked);
+}

@@ -667,6 +667,63 @@ static void vcm_dma_test_window_lifetime(struct kunit *test)
 }
 #endif
 
+#if IS_ENABLED(CONFIG_IOMMU_DMA) && IS_ENABLED(CONFIG_DMA_WINDOW)
+/*
+ * A two-step range from dma_iova_alloc_range() is a reservation of the
+ * domain's context: the graph lists it, and no window can overlap it.
+ * Once the domain is gone, linking into it fails with -ENODEV before any
+ * domain is looked up, syncing fails, unlinking does nothing, and
+ * dma_iova_free() gives it back, freeing the revoked context with it.
+ */
+static void vcm_dma_test_iova_range(struct kunit *test)
+{
+	struct vcm_dma_test *d = test->priv;
+	struct dma_iova_state st;
+	struct vcm_res *range;
+	long nr_ctx;
+
+	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(range));
+	st = (struct dma_iova_state){
+		.addr = range->start,
+		.__size = range->size,
+		.__range = range,
+	};
+	KUNIT_EXPECT_TRUE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_TRUE(test, iova_range_live(range));
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(d->vcm, st.addr, st.addr + SZ_64K - 1,
+					  VCM_REGION_NONE, NULL), 1U);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev,
+							  PAGE_SIZE, 0,
+							  st.addr + PAGE_SIZE,
+							  0)),
+			-EADDRINUSE);
+
+	nr_ctx = atomic_long_read(&vcm_nr_ctx);
+	vcm_dma_destroy(d->vd);
+	d->vd = NULL;
+	KUNIT_EXPECT_FALSE(test, iova_range_live(range));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx);
+	KUNIT_EXPECT_EQ(test, dma_iova_link(d->dev, &st, 0x1000, 0, PAGE_SIZE,
+					    DMA_TO_DEVICE, 0), -ENODEV);
+	KUNIT_EXPECT_EQ(test, dma_iova_sync(d->dev, &st, 0, PAGE_SIZE),
+			-EINVAL);
+	dma_iova_unlink(d->dev, &st, 0, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
+	dma_iova_free(d->dev, &st);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx - 1);
+	dma_iova_free(d->dev, &st);
+
+	/* Without an IOMMU: refused, and the state says so. */
+	KUNIT_EXPECT_EQ(test, dma_iova_alloc_range(d->dev, &st, SZ_64K, 0, 0,
+						   0), -EOPNOTSUPP);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, dma_iova_alloc_range(NULL, &st, SZ_64K, 0, 0, 0),
+			-EINVAL);
+}
+#endif
+
 static struct kunit_case vcm_dma_test_cases[] = {
 	KUNIT_CASE(vcm_dma_test_create_errors),
 	KUNIT_CASE(vcm_dma_test_regions),
@@ -681,6 +738,9 @@ static struct kunit_case vcm_dma_test_cases[] = {
 #if IS_ENABLED(CONFIG_DMA_WINDOW)
 	KUNIT_CASE(vcm_dma_test_window),
 	KUNIT_CASE(vcm_dma_test_window_lifetime),
+#endif
+#if IS_ENABLED(CONFIG_IOMMU_DMA) && IS_ENABLED(CONFIG_DMA_WINDOW)
+	KUNIT_CASE(vcm_dma_test_iova_range),
 #endif
 	{}
 };

@@ -269,6 +269,10 @@ check_iova() {
 	# under QEMU), and the window test's fault has just used them up.
 	sleep 6
 	edu_fault iova 'iova: DMA to unlinked' || rc=1
+	# The same in a range of dma_iova_alloc_range(): aligned below a
+	# limit, then at a fixed address that no window may overlap.
+	sleep 6
+	edu_fault iova-fixed 'iova-fixed: DMA to unlinked' || rc=1
 	return $rc
 }
 
