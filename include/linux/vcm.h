@@ -16,7 +16,9 @@
  * which are safe in any context, interrupt handlers included (on
  * PREEMPT_RT, where spinlocks sleep, threaded ones only):
  * vcm_phys_addr_at(), the vcm_phys_next_part() walker, vcm_kernel_addr(),
- * vcm_region_name(), and vcm_phys_walk_bindings(), which runs its
+ * vcm_region_name(), the accessors vcm_res_start(), vcm_res_size(),
+ * vcm_res_type(), vcm_res_region(), vcm_phys_size(), vcm_phys_count() and
+ * vcm_phys_is_mmio(), and vcm_phys_walk_bindings(), which runs its
  * callback under a vcm_phys's spinlock with interrupts disabled. Calls on
  * one context are serialized by its mutex; calls on different contexts
  * run in parallel. Each context's mutex is a lock
@@ -44,15 +46,14 @@
 #define _LINUX_VCM_H
 
 #include <linux/err.h>
-#include <linux/list.h>
-#include <linux/rbtree.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
 
 struct device;
 struct page;
 struct sg_table;
 struct vcm;
+struct vcm_phys;
+struct vcm_res;
 
 /* Access rights of a reservation's bindings (vcm_reserve() flags). */
 #define VCM_READ	0x1
@@ -105,36 +106,6 @@ enum vcm_region {
 };
 
 /**
- * struct vcm_res - a reservation: a range of addresses of a context
- * @start: first address, as the context's bus master sees it
- * @size: length in bytes
- * @vcm: the context
- * @type: see &enum vcm_res_type
- * @region: for %VCM_RES_REGION, what the region is for
- * @flags: VCM_READ, VCM_WRITE, VCM_MMIO, VCM_CACHE
- * @node: link in the context's list of reservations, under its lock
- * @bindings: bindings sorted by offset, under the context's lock
- * @nr_bindings: number of entries in @bindings
- * @owns_phys: the physical memory was allocated by vcm_make_binding()
- * @placed: the backend chose @start for one whole physical allocation
- *
- * Users read @start, @size, @type and @region only.
- */
-struct vcm_res {
-	dma_addr_t start;
-	u64 size;
-	struct vcm *vcm;
-	enum vcm_res_type type;
-	enum vcm_region region;
-	unsigned int flags;
-	struct list_head node;
-	struct rb_root bindings;
-	unsigned int nr_bindings;
-	bool owns_phys;
-	bool placed;
-};
-
-/**
  * struct vcm_phys_part - a physically contiguous part of an allocation
  * @start: physical address
  * @size: length in bytes
@@ -146,32 +117,6 @@ struct vcm_phys_part {
 	u64 size;
 	struct page *page;
 	unsigned int order;
-};
-
-/**
- * struct vcm_phys - physical memory, in one or more contiguous parts
- * @size: total length in bytes
- * @count: number of entries in @parts
- * @flags: VCM_MMIO for a physical/MMIO range without struct pages
- * @owned: the pages were allocated by vcm_alloc() and are freed with it
- * @lock: protects @bindings and @nr_bindings; innermost lock of the graph
- *	(taken inside a context's mutex, nothing is taken inside it), IRQ-safe
- *	(always taken with interrupts disabled)
- * @bindings: every binding of this memory, in any context
- * @nr_bindings: number of entries in @bindings
- * @parts: the parts, in order
- *
- * Users read @size, @count and @parts only.
- */
-struct vcm_phys {
-	u64 size;
-	unsigned int count;
-	unsigned int flags;
-	bool owned;
-	spinlock_t lock; /* see above */
-	struct list_head bindings;
-	unsigned int nr_bindings;
-	struct vcm_phys_part parts[] __counted_by(count);
 };
 
 /**
@@ -194,25 +139,6 @@ struct vcm_binding_info {
 	unsigned int flags;
 };
 
-/**
- * vcm_phys_next_part() - walk the parts of a physical allocation
- * @phys: the allocation
- * @part: the part returned by the previous call, or NULL to start
- *
- * for (p = vcm_phys_next_part(phys, NULL); p; p = vcm_phys_next_part(phys, p))
- * visits every part in order.
- *
- * Context: Any context.
- * Return: the next part, or NULL after the last one.
- */
-static inline const struct vcm_phys_part *
-vcm_phys_next_part(const struct vcm_phys *phys,
-		   const struct vcm_phys_part *part)
-{
-	part = part ? part + 1 : phys->parts;
-	return part < phys->parts + phys->count ? part : NULL;
-}
-
 /* Contexts */
 int vcm_destroy(struct vcm *vcm);
 int vcm_activate(struct vcm *vcm);
@@ -230,6 +156,10 @@ struct vcm_res *vcm_reserve_region(struct vcm *vcm, dma_addr_t addr,
 				   u64 size, enum vcm_region region);
 int vcm_unreserve(struct vcm_res *res);
 const char *vcm_region_name(enum vcm_region region);
+dma_addr_t vcm_res_start(const struct vcm_res *res);
+u64 vcm_res_size(const struct vcm_res *res);
+enum vcm_res_type vcm_res_type(const struct vcm_res *res);
+enum vcm_region vcm_res_region(const struct vcm_res *res);
 
 /* Physical memory */
 struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags);
@@ -241,6 +171,12 @@ struct vcm_phys *vcm_phys_from_range(phys_addr_t start, u64 size,
 int vcm_free(struct vcm_phys *phys);
 int vcm_phys_addr_at(const struct vcm_phys *phys, u64 offset,
 		     phys_addr_t *addr, u64 *len);
+u64 vcm_phys_size(const struct vcm_phys *phys);
+unsigned int vcm_phys_count(const struct vcm_phys *phys);
+bool vcm_phys_is_mmio(const struct vcm_phys *phys);
+const struct vcm_phys_part *
+vcm_phys_next_part(const struct vcm_phys *phys,
+		   const struct vcm_phys_part *part);
 
 /* Bindings */
 int vcm_bind(struct vcm_res *res, struct vcm_phys *phys);

@@ -30,8 +30,8 @@ VISIBLE_IF_KUNIT void dma_window_wrap(struct device *dev,
 				      struct vcm_res *range)
 {
 	mutex_init(&win->lock);
-	win->iova = range ? range->start : 0;
-	win->size = range ? range->size : 0;
+	win->iova = range ? vcm_res_start(range) : 0;
+	win->size = range ? vcm_res_size(range) : 0;
 	win->dev = dev;
 	win->state = (struct dma_iova_state){
 		.addr = win->iova,
@@ -88,8 +88,8 @@ int dma_iova_alloc_range(struct device *dev, struct dma_iova_state *state,
 	range = alloc_iova_range(dev, size, align, addr, limit);
 	if (IS_ERR(range))
 		return PTR_ERR(range);
-	state->addr = range->start;
-	state->__size = range->size;
+	state->addr = vcm_res_start(range);
+	state->__size = vcm_res_size(range);
 	state->__range = range;
 	return 0;
 }
@@ -212,7 +212,7 @@ static void dma_window_sync(struct dma_window *win, struct vcm_phys *phys,
 	phys_addr_t pa;
 	u64 len;
 
-	if (dev_is_dma_coherent(win->dev) || (phys->flags & VCM_MMIO))
+	if (dev_is_dma_coherent(win->dev) || vcm_phys_is_mmio(phys))
 		return;
 	while (size && !vcm_phys_addr_at(phys, phys_offset, &pa, &len)) {
 		len = min(len, size);
@@ -238,7 +238,7 @@ static int dma_window_bind(struct dma_window *win, size_t offset,
 	int flags, ret;
 
 	mutex_lock(&win->lock);
-	ret = dma_window_check(win, offset, phys->size);
+	ret = dma_window_check(win, offset, vcm_phys_size(phys));
 	if (ret)
 		goto out;
 	flags = dma_window_flags(win, dir);
@@ -247,12 +247,12 @@ static int dma_window_bind(struct dma_window *win, size_t offset,
 		goto out;
 	}
 	/* Device memory is never cached, as dma_map_resource() maps it. */
-	if (phys->flags & VCM_MMIO)
+	if (vcm_phys_is_mmio(phys))
 		flags &= ~VCM_CACHE;
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		dma_window_sync(win, phys, 0, phys->size, dir, true);
+		dma_window_sync(win, phys, 0, vcm_phys_size(phys), dir, true);
 	ret = vcm_bind_at_flags(win->state.__range, offset, phys, 0,
-				phys->size, flags);
+				vcm_phys_size(phys), flags);
 out:
 	mutex_unlock(&win->lock);
 	if (ret)

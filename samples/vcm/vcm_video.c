@@ -225,7 +225,7 @@ static int vv_dev_byte(int c, int i, u64 off, phys_addr_t want, u8 **p)
 	struct vv_buf *b = &vv.buf[i];
 	phys_addr_t pa;
 
-	pa = iommu_iova_to_phys(vv.ctx[c].domain, b->res[c]->start + off);
+	pa = iommu_iova_to_phys(vv.ctx[c].domain, vcm_res_start(b->res[c]) + off);
 	if (pa != want) {
 		snprintf(vv.verdict, sizeof(vv.verdict),
 			 "%s: %s +%#llx translates to %pa, not %pa",
@@ -311,7 +311,7 @@ static int vv_verify_deactivated(void)
 
 		for (c = CTX_DEC; c <= CTX_DISP; c++) {
 			for (off = 0; off < b->size; off += PAGE_SIZE) {
-				dma_addr_t iova = b->res[c]->start + off;
+				dma_addr_t iova = vcm_res_start(b->res[c]) + off;
 
 				if (iommu_iova_to_phys(vv.ctx[c].domain, iova)) {
 					pr_err("vcm_video: %s: %pad still mapped after deactivation\n",
@@ -391,8 +391,8 @@ static int vv_show_bound(const struct vcm_binding_info *info, void *data)
 	/* Under the buffer's spinlock: seq_printf() only. */
 	seq_printf(m, "  bound in %-8s at %#llx-%#llx %s\n",
 		   vv_ctx_name(info->vcm),
-		   (u64)info->res->start + info->offset,
-		   (u64)info->res->start + info->offset + info->size - 1,
+		   (u64)vcm_res_start(info->res) + info->offset,
+		   (u64)vcm_res_start(info->res) + info->offset + info->size - 1,
 		   vv_access(info->flags));
 	return 0;
 }
@@ -421,8 +421,9 @@ static void vv_show_ctx(struct seq_file *m, struct vv_ctx *x)
 		struct vcm_res *res = s.res[i];
 
 		seq_printf(m, "  reservation %#llx-%#llx (%llu KiB, %s)\n",
-			   (u64)res->start, (u64)res->start + res->size - 1,
-			   res->size >> 10, type[res->type]);
+			   (u64)vcm_res_start(res),
+			   (u64)vcm_res_start(res) + vcm_res_size(res) - 1,
+			   vcm_res_size(res) >> 10, type[vcm_res_type(res)]);
 		vcm_res_walk_bindings(res, vv_show_binding, m);
 	}
 	if (s.more)
@@ -436,7 +437,7 @@ static void vv_show_buf(struct seq_file *m, struct vv_buf *b)
 	unsigned int run = 0;
 
 	seq_printf(m, "buffer %s: %llu KiB in %u physical parts:", b->name,
-		   b->phys->size >> 10, b->phys->count);
+		   vcm_phys_size(b->phys) >> 10, vcm_phys_count(b->phys));
 	/* Parts of one size in a row are shown as a count. */
 	for (p = vcm_phys_next_part(b->phys, NULL); p;
 	     p = vcm_phys_next_part(b->phys, p)) {
@@ -448,7 +449,7 @@ static void vv_show_buf(struct seq_file *m, struct vv_buf *b)
 		run++;
 	}
 	seq_printf(m, " %u x %llu KiB, first at %pa\n", run, run_size >> 10,
-		   &b->phys->parts[0].start);
+		   &vcm_phys_next_part(b->phys, NULL)->start);
 	vcm_phys_walk_bindings(b->phys, vv_show_bound, m);
 }
 

@@ -435,3 +435,62 @@ int vcm_phys_addr_at(const struct vcm_phys *phys, u64 offset,
 	return -ERANGE;
 }
 EXPORT_SYMBOL_GPL(vcm_phys_addr_at);
+
+/**
+ * vcm_phys_size() - length of physical memory
+ * @phys: the memory
+ *
+ * Context: Any context.
+ * Return: the total length of its parts in bytes.
+ */
+u64 vcm_phys_size(const struct vcm_phys *phys)
+{
+	return phys->size;
+}
+EXPORT_SYMBOL_GPL(vcm_phys_size);
+
+/**
+ * vcm_phys_count() - number of physically contiguous parts
+ * @phys: the memory
+ *
+ * Context: Any context.
+ * Return: the number of parts, at least 1.
+ */
+unsigned int vcm_phys_count(const struct vcm_phys *phys)
+{
+	return phys->count;
+}
+EXPORT_SYMBOL_GPL(vcm_phys_count);
+
+/**
+ * vcm_phys_is_mmio() - whether physical memory is MMIO
+ * @phys: the memory
+ *
+ * Context: Any context.
+ * Return: true for a range from vcm_phys_from_range() with %VCM_MMIO,
+ * which has no struct pages and is mapped as device memory.
+ */
+bool vcm_phys_is_mmio(const struct vcm_phys *phys)
+{
+	return phys->flags & VCM_MMIO;
+}
+
+/**
+ * vcm_phys_next_part() - walk the parts of a physical allocation
+ * @phys: the allocation
+ * @part: the part returned by the previous call, or NULL to start
+ *
+ * for (p = vcm_phys_next_part(phys, NULL); p; p = vcm_phys_next_part(phys, p))
+ * visits every part in order.
+ *
+ * Context: Any context.
+ * Return: the next part, or NULL after the last one.
+ */
+const struct vcm_phys_part *
+vcm_phys_next_part(const struct vcm_phys *phys,
+		   const struct vcm_phys_part *part)
+{
+	part = part ? part + 1 : phys->parts;
+	return part < phys->parts + phys->count ? part : NULL;
+}
+EXPORT_SYMBOL_GPL(vcm_phys_next_part);

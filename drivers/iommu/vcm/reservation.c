@@ -392,6 +392,58 @@ void vcm_release_regions(struct vcm *vcm)
 	mutex_unlock(&vcm->lock);
 }
 
+/**
+ * vcm_res_start() - first address of a reservation
+ * @res: the reservation
+ *
+ * Context: Any context.
+ * Return: the address, as the context's bus master sees it.
+ */
+dma_addr_t vcm_res_start(const struct vcm_res *res)
+{
+	return res->start;
+}
+EXPORT_SYMBOL_GPL(vcm_res_start);
+
+/**
+ * vcm_res_size() - length of a reservation
+ * @res: the reservation
+ *
+ * Context: Any context.
+ * Return: the length in bytes, a multiple of the context's granule.
+ */
+u64 vcm_res_size(const struct vcm_res *res)
+{
+	return res->size;
+}
+EXPORT_SYMBOL_GPL(vcm_res_size);
+
+/**
+ * vcm_res_type() - how a reservation was placed
+ * @res: the reservation
+ *
+ * Context: Any context.
+ * Return: the type, see &enum vcm_res_type.
+ */
+enum vcm_res_type vcm_res_type(const struct vcm_res *res)
+{
+	return res->type;
+}
+EXPORT_SYMBOL_GPL(vcm_res_type);
+
+/**
+ * vcm_res_region() - what a reserved region is for
+ * @res: the reservation
+ *
+ * Context: Any context.
+ * Return: the region's kind, or %VCM_REGION_NONE for a reservation that
+ * is not a region.
+ */
+enum vcm_region vcm_res_region(const struct vcm_res *res)
+{
+	return res->region;
+}
+
 static int __init vcm_reservation_init(void)
 {
 	vcm_res_cache = KMEM_CACHE(vcm_res, 0);

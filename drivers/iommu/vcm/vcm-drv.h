@@ -8,8 +8,11 @@
 #ifndef _VCM_DRV_H
 #define _VCM_DRV_H
 
+#include <linux/list.h>
 #include <linux/lockdep_types.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
 #include <linux/vcm.h>
 #include "vcm_iova.h"
 
@@ -102,6 +105,62 @@ struct vcm {
 	unsigned int activations;
 	bool revoked;
 	bool reaping;
+};
+
+/**
+ * struct vcm_res - a reservation: a range of addresses of a context
+ * @start: first address, as the context's bus master sees it
+ * @size: length in bytes
+ * @vcm: the context
+ * @type: see &enum vcm_res_type
+ * @region: for %VCM_RES_REGION, what the region is for
+ * @flags: VCM_READ, VCM_WRITE, VCM_MMIO, VCM_CACHE
+ * @node: link in the context's list of reservations, under its lock
+ * @bindings: bindings sorted by offset, under the context's lock
+ * @nr_bindings: number of entries in @bindings
+ * @owns_phys: the physical memory was allocated by vcm_make_binding()
+ * @placed: the backend chose @start for one whole physical allocation
+ *
+ * Users outside the core read these through vcm_res_start() and friends.
+ */
+struct vcm_res {
+	dma_addr_t start;
+	u64 size;
+	struct vcm *vcm;
+	enum vcm_res_type type;
+	enum vcm_region region;
+	unsigned int flags;
+	struct list_head node;
+	struct rb_root bindings;
+	unsigned int nr_bindings;
+	bool owns_phys;
+	bool placed;
+};
+
+/**
+ * struct vcm_phys - physical memory, in one or more contiguous parts
+ * @size: total length in bytes
+ * @count: number of entries in @parts
+ * @flags: VCM_MMIO for a physical/MMIO range without struct pages
+ * @owned: the pages were allocated by vcm_alloc() and are freed with it
+ * @lock: protects @bindings and @nr_bindings; innermost lock of the graph
+ *	(taken inside a context's mutex, nothing is taken inside it), IRQ-safe
+ *	(always taken with interrupts disabled)
+ * @bindings: every binding of this memory, in any context
+ * @nr_bindings: number of entries in @bindings
+ * @parts: the parts, in order
+ *
+ * Users outside the core read these through vcm_phys_size() and friends.
+ */
+struct vcm_phys {
+	u64 size;
+	unsigned int count;
+	unsigned int flags;
+	bool owned;
+	spinlock_t lock; /* see above */
+	struct list_head bindings;
+	unsigned int nr_bindings;
+	struct vcm_phys_part parts[] __counted_by(count);
 };
 
 int vcm_init(struct vcm *vcm);
