@@ -36,6 +36,7 @@
 #include <linux/types.h>
 
 struct device;
+struct iommu_domain;
 struct page;
 struct scatterlist;
 struct vcm_res;
@@ -46,6 +47,7 @@ struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
 				 size_t align, dma_addr_t addr, u64 limit);
 int free_iova_range(struct vcm_res *range);
 bool iova_range_live(struct vcm_res *range);
+bool iova_range_in_domain(struct vcm_res *range, struct iommu_domain *domain);
 #else
 static inline struct vcm_res *alloc_iova_range(struct device *dev,
 					       size_t size, size_t align,
@@ -60,6 +62,12 @@ static inline int free_iova_range(struct vcm_res *range)
 }
 
 static inline bool iova_range_live(struct vcm_res *range)
+{
+	return false;
+}
+
+static inline bool iova_range_in_domain(struct vcm_res *range,
+					struct iommu_domain *domain)
 {
 	return false;
 }

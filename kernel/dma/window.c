@@ -57,12 +57,16 @@ EXPORT_SYMBOL_IF_KUNIT(dma_window_wrap);
  * What dma_iova_try_alloc() does, for drivers whose hardware needs more
  * than any free IOVA: dma_iova_link(), dma_iova_sync(), dma_iova_unlink(),
  * dma_iova_destroy() and dma_iova_free() work on @state as on a range of
- * dma_iova_try_alloc(). The range is a reservation of the domain's VCM
+ * dma_iova_try_alloc(), except that dma_iova_destroy() and dma_iova_free()
+ * may sleep: they give the reservation back. The range is a reservation of the domain's VCM
  * context, as a DMA window is: the domain's graph in debugfs shows it,
  * and no streaming mapping, reserved region or window of any device of
  * the domain overlaps it. If the domain goes away (the group switched
  * type under a driver that manages its own DMA ownership), linking into
- * the range fails with -ENODEV, and dma_iova_free() still works.
+ * the range fails with -ENODEV, and dma_iova_free() still works. While
+ * the switch is under way the two-step calls, which take no lock, may
+ * still reach the old domain's page table: a driver that manages its own
+ * DMA ownership stops its DMA before it lets the group switch.
  *
  * On error @state is cleared and dma_use_iova() is false for it.
  *

@@ -442,17 +442,26 @@ static int vcm_edu_iova_fixed(struct vcm_edu *e)
 	dma_addr_t at;
 	int ret = 0;
 
-	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, 0, 0, 0, 0), -EINVAL);
-	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 3 * PAGE_SIZE,
-					 0, 0), -EINVAL);
-	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, SZ_1M,
-					 SZ_1M + PAGE_SIZE, 0), -EINVAL);
-	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 0, 0,
-					 DMA_BIT_MASK(32)), -ERANGE);
-	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 0, e->win.iova,
-					 0), -EADDRINUSE);
-	if (ret || dma_use_iova(&st))
-		return -EIO;
+	/* Bad input: refused; a range wrongly handed out is given back. */
+#define IOVA_REFUSED(call, want) do {					\
+	IOVA_EXPECT(call, want);					\
+	if (dma_use_iova(&st)) {					\
+		dma_iova_free(dev, &st);				\
+		ret = -EIO;						\
+	}								\
+} while (0)
+	IOVA_REFUSED(dma_iova_alloc_range(dev, &st, 0, 0, 0, 0), -EINVAL);
+	IOVA_REFUSED(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 3 * PAGE_SIZE,
+					  0, 0), -EINVAL);
+	IOVA_REFUSED(dma_iova_alloc_range(dev, &st, IOVA_SIZE, SZ_1M,
+					  SZ_1M + PAGE_SIZE, 0), -EINVAL);
+	IOVA_REFUSED(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 0, 0,
+					  DMA_BIT_MASK(32)), -ERANGE);
+	IOVA_REFUSED(dma_iova_alloc_range(dev, &st, IOVA_SIZE, 0, e->win.iova,
+					  0), -EADDRINUSE);
+#undef IOVA_REFUSED
+	if (ret)
+		return ret;
 
 	IOVA_EXPECT(dma_iova_alloc_range(dev, &st, IOVA_SIZE, SZ_1M, 0,
 					 SZ_128M - 1), 0);

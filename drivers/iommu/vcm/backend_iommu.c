@@ -157,8 +157,8 @@ static int vcm_iommu_map(struct vcm *vcm, dma_addr_t addr,
 	u64 off = phys_offset, left = size, len;
 	int ret = 0;
 
-	for (part = vcm_phys_next_part(phys, NULL); part && off >= part->size;
-	     part = vcm_phys_next_part(phys, part))
+	for (part = __vcm_phys_next_part(phys, NULL); part && off >= part->size;
+	     part = __vcm_phys_next_part(phys, part))
 		off -= part->size;
 	if (!part)
 		return -ERANGE;
@@ -175,7 +175,7 @@ static int vcm_iommu_map(struct vcm *vcm, dma_addr_t addr,
 	bt->done = 0;
 	bt->pending = 0;
 	bt->n = 0;
-	for (; left && !ret; part = vcm_phys_next_part(phys, part), off = 0) {
+	for (; left && !ret; part = __vcm_phys_next_part(phys, part), off = 0) {
 		if (!part) {
 			ret = -ERANGE;
 			break;

@@ -26,8 +26,8 @@ static int vcm_kernel_place(struct vcm *vcm, struct vcm_phys *phys,
 
 	if (phys->flags & VCM_MMIO)
 		return -EINVAL;
-	for (part = vcm_phys_next_part(phys, NULL); part;
-	     part = vcm_phys_next_part(phys, part))
+	for (part = __vcm_phys_next_part(phys, NULL); part;
+	     part = __vcm_phys_next_part(phys, part))
 		if (!part->page || !PAGE_ALIGNED(part->start) ||
 		    !PAGE_ALIGNED(part->size))
 			return -EINVAL;
@@ -38,8 +38,8 @@ static int vcm_kernel_place(struct vcm *vcm, struct vcm_phys *phys,
 		kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
-	for (part = vcm_phys_next_part(phys, NULL); part;
-	     part = vcm_phys_next_part(phys, part))
+	for (part = __vcm_phys_next_part(phys, NULL); part;
+	     part = __vcm_phys_next_part(phys, part))
 		for (i = 0; i < part->size >> PAGE_SHIFT; i++)
 			pages[n++] = nth_page(part->page, i);
 	va = vcm_should_fail() ? NULL :

@@ -121,8 +121,8 @@ static int __vcm_bind_at(struct vcm_res *res, u64 offset,
 	if (!vcm_aligned(vcm, offset) || !vcm_aligned(vcm, phys_offset) ||
 	    !vcm_aligned(vcm, size))
 		return -EINVAL;
-	for (part = vcm_phys_next_part(phys, NULL); part;
-	     part = vcm_phys_next_part(phys, part))
+	for (part = __vcm_phys_next_part(phys, NULL); part;
+	     part = __vcm_phys_next_part(phys, part))
 		if (!vcm_aligned(vcm, part->start) ||
 		    !vcm_aligned(vcm, part->size))
 			return -EINVAL;

@@ -280,8 +280,9 @@ size_t vcm_dma_opt_mapping_size(void)
  * the DMA window API (<linux/dma-window.h>) on top of this.
  *
  * Context: Process context; may sleep. Takes the context's lock.
- * Return: the range (read ->start and ->size); ERR_PTR(-EINVAL) if @dev is
- * NULL, @size is 0, @align is not a power of two or @addr is not aligned;
+ * Return: the range (see vcm_res_start() and vcm_res_size());
+ * ERR_PTR(-EINVAL) if @dev is NULL, @size is 0, @align is not a power of
+ * two or @addr is not aligned;
  * ERR_PTR(-EOPNOTSUPP) if @dev is not attached to a VCM DMA domain (no
  * IOMMU, an identity or blocked domain, or another owner's domain);
  * ERR_PTR(-ERANGE) if @limit is above the DMA mask or below the domain,
@@ -402,4 +403,25 @@ EXPORT_SYMBOL_IF_KUNIT(free_iova_range);
 bool iova_range_live(struct vcm_res *range)
 {
 	return !READ_ONCE(range->vcm->revoked);
+}
+EXPORT_SYMBOL_IF_KUNIT(iova_range_live);
+
+/**
+ * iova_range_in_domain() - whether a range from alloc_iova_range() is in
+ *	a domain
+ * @range: the range
+ * @domain: the domain a device now uses for DMA, or NULL
+ *
+ * While a group switches domains, the device's domain is already the new
+ * one before the old one is destroyed and its ranges revoked.
+ *
+ * Context: Any context; does not sleep. The caller keeps @domain alive.
+ * Return: true if @range is live and a range of @domain's VCM context;
+ * false otherwise.
+ */
+bool iova_range_in_domain(struct vcm_res *range, struct iommu_domain *domain)
+{
+	struct vcm_dma *vd = iommu_dma_vcm(domain);
+
+	return vd && vd->vcm == range->vcm && iova_range_live(range);
 }

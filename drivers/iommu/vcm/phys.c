@@ -422,8 +422,8 @@ int vcm_phys_addr_at(const struct vcm_phys *phys, u64 offset,
 
 	if (!phys || !addr)
 		return -EINVAL;
-	for (part = vcm_phys_next_part(phys, NULL); part;
-	     part = vcm_phys_next_part(phys, part)) {
+	for (part = __vcm_phys_next_part(phys, NULL); part;
+	     part = __vcm_phys_next_part(phys, part)) {
 		if (offset < part->size) {
 			*addr = part->start + offset;
 			if (len)
@@ -490,7 +490,6 @@ const struct vcm_phys_part *
 vcm_phys_next_part(const struct vcm_phys *phys,
 		   const struct vcm_phys_part *part)
 {
-	part = part ? part + 1 : phys->parts;
-	return part < phys->parts + phys->count ? part : NULL;
+	return __vcm_phys_next_part(phys, part);
 }
 EXPORT_SYMBOL_GPL(vcm_phys_next_part);

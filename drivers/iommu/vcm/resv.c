@@ -542,6 +542,7 @@ void vcm_dma_remove_device(struct vcm_dma *vd, struct device *dev)
 	kfree(d->want.v);
 	kfree(d);
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_remove_device);
 
 /* Forget every device of @vd; vcm_release_regions() gives back the rest. */
 void vcm_dma_forget_devs(struct vcm_dma *vd)

@@ -3,7 +3,7 @@
  * VCM backends' API: what a context implementation provides.
  *
  * Only code that implements a VCM context (drivers/iommu/vcm/backend_*.c,
- * dma-iommu) includes this header. Users of contexts include <linux/vcm.h>.
+ * the core, VCM behind dma-iommu) includes this header. Users of contexts include <linux/vcm.h>.
  */
 #ifndef _VCM_DRV_H
 #define _VCM_DRV_H
@@ -162,6 +162,15 @@ struct vcm_phys {
 	unsigned int nr_bindings;
 	struct vcm_phys_part parts[] __counted_by(count);
 };
+
+/* vcm_phys_next_part() for the core's own loops, inline. */
+static inline const struct vcm_phys_part *
+__vcm_phys_next_part(const struct vcm_phys *phys,
+		     const struct vcm_phys_part *part)
+{
+	part = part ? part + 1 : phys->parts;
+	return part < phys->parts + phys->count ? part : NULL;
+}
 
 int vcm_init(struct vcm *vcm);
 
