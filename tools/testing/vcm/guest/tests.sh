@@ -381,6 +381,20 @@ check_identity() {
 	return $rc
 }
 
+# Set peer and drv to the first device other than edu and its bridge in
+# edu's IOMMU group, and its driver; fails if there is none.
+edu_peer() {
+	peer= drv=
+	for p in /sys/bus/pci/devices/$edu/iommu_group/devices/*; do
+		b=$(basename "$p")
+		[ "$b" = "$edu" ] && continue
+		[ "$(cat "$p/class")" = 0x060400 ] && continue	# the bridge
+		peer=$b drv=$(basename "$(readlink "$p/driver" 2>/dev/null)")
+		return 0
+	done
+	return 1
+}
+
 # The device sharing edu's group leaves (PCI remove) and comes back (rescan)
 # three times while two loops read the domain's graph and edu holds its
 # window: the graph stops and starts listing it, the window stays, DMA
@@ -389,15 +403,7 @@ check_identity() {
 check_hotplug() {
 	bind_vcm_edu || return 1
 	f=$(vcm_ctx "$edu") || { echo "$edu: in no VCM context"; return 1; }
-	peer= drv=
-	for p in /sys/bus/pci/devices/$edu/iommu_group/devices/*; do
-		b=$(basename "$p")
-		[ "$b" = "$edu" ] && continue
-		[ "$(cat "$p/class")" = 0x060400 ] && continue	# the bridge
-		peer=$b drv=$(basename "$(readlink "$p/driver" 2>/dev/null)")
-		break
-	done
-	[ -n "$peer" ] || { echo "edu shares its group with no other device"; return 1; }
+	edu_peer || { echo "edu shares its group with no other device"; return 1; }
 	grep -q "^device pci $peer\$" "$f" || { echo "$peer is not in $f"; return 1; }
 	win=$(grep '^window ' "$f")
 	touch /tmp/hp.go
@@ -438,15 +444,7 @@ check_typerace() {
 	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
 	g=/sys/bus/pci/devices/$edu/iommu_group
 	want=$(cat $g/type)
-	peer= drv=
-	for p in $g/devices/*; do
-		b=$(basename "$p")
-		[ "$b" = "$edu" ] && continue
-		[ "$(cat "$p/class")" = 0x060400 ] && continue	# the bridge
-		peer=$b drv=$(basename "$(readlink "$p/driver" 2>/dev/null)")
-		break
-	done
-	[ -n "$peer" ] || { echo "edu shares its group with no other device"; return 1; }
+	edu_peer || { echo "edu shares its group with no other device"; return 1; }
 	for p in $g/devices/*; do
 		[ -e "$p/driver" ] && echo "$(basename "$p")" > "$p/driver/unbind"
 	done
