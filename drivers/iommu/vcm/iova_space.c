@@ -364,8 +364,19 @@ static void vcm_iova_node_cache_put(void)
 	mutex_unlock(&vcm_iova_node_cache_mutex);
 }
 
-/* Take the reclaim callback under the lock, so a racing update is safe. */
-static void vcm_iova_reclaim(struct vcm_iova_space *space)
+/**
+ * vcm_iova_reclaim() - have a space's cache give its free ranges back
+ * @space: the space
+ *
+ * Calls the callback set with vcm_iova_set_reclaim(), if any, so that
+ * ranges a per-CPU cache holds free become free in the space itself.
+ * The allocator does this on its own before a request fails; a caller
+ * that needs cached ranges seen as free (vcm_reserve_free()) calls it.
+ *
+ * Context: Process context or any context the callback allows; takes
+ * no lock of its own across the callback.
+ */
+void vcm_iova_reclaim(struct vcm_iova_space *space)
 {
 	void (*reclaim)(void *data);
 	unsigned long flags;
@@ -700,6 +711,93 @@ int vcm_iova_find(struct vcm_iova_space *space, unsigned long pfn,
 	return node ? 0 : -ENOENT;
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_find);
+
+/* The leftmost node under @rb with a free gap; the subtree has one. */
+static struct vcm_iova_node *vcm_iova_first_gap(struct rb_node *rb)
+{
+	for (;;) {
+		struct vcm_iova_node *node = vcm_iova_entry(rb);
+		struct vcm_iova_node *left = vcm_iova_entry(rb->rb_left);
+
+		if (left && left->sub.gap) {
+			rb = rb->rb_left;
+			continue;
+		}
+		if (node->pfn_lo > node->gap_lo)
+			return node;
+		rb = rb->rb_right;
+	}
+}
+
+/*
+ * The first node after @node in address order that has a free gap, or
+ * NULL: the subtree gaps let this skip every run of adjacent ranges, so
+ * it takes O(log n) however many ranges it passes.
+ */
+static struct vcm_iova_node *vcm_iova_next_gap(struct vcm_iova_node *node)
+{
+	struct rb_node *rb = &node->rb, *parent;
+	struct vcm_iova_node *right = vcm_iova_entry(rb->rb_right);
+
+	if (right && right->sub.gap)
+		return vcm_iova_first_gap(rb->rb_right);
+	while ((parent = rb_parent(rb))) {
+		if (parent->rb_left == rb) {
+			node = vcm_iova_entry(parent);
+			if (node->pfn_lo > node->gap_lo)
+				return node;
+			right = vcm_iova_entry(parent->rb_right);
+			if (right && right->sub.gap)
+				return vcm_iova_first_gap(parent->rb_right);
+		}
+		rb = parent;
+	}
+	return NULL;
+}
+
+/**
+ * vcm_iova_next_free() - find the first free run of pfns in a range
+ * @space: the space
+ * @pfn: first pfn to look at
+ * @last: last pfn to look at
+ * @lo: on success, the first pfn of the run
+ * @hi: on success, the last pfn of the run, at most @last
+ *
+ * The run is the lowest one of free pfns in [@pfn, @last], as long as it
+ * goes in that range. Ranges held by a per-CPU cache count as allocated
+ * (see vcm_iova_reclaim()). Runs in O(log n), however many allocated
+ * ranges lie in the way.
+ *
+ * Context: Any context; takes the space lock with interrupts disabled.
+ * Return: true if a free run was found, false if every pfn of [@pfn,
+ * @last] inside the space is allocated, or the range is empty.
+ */
+bool vcm_iova_next_free(struct vcm_iova_space *space, unsigned long pfn,
+			unsigned long last, unsigned long *lo,
+			unsigned long *hi)
+{
+	struct vcm_iova_node *node;
+	unsigned long flags;
+	bool found = false;
+
+	pfn = max(pfn, space->start_pfn);
+	last = min(last, space->end_pfn);
+	if (pfn > last)
+		return false;
+
+	spin_lock_irqsave(&space->lock, flags);
+	node = vcm_iova_upper(space, pfn);
+	if (node->pfn_lo == node->gap_lo)
+		node = vcm_iova_next_gap(node);
+	if (node && node->gap_lo <= last) {
+		*lo = max(pfn, node->gap_lo);
+		*hi = min(node->pfn_lo - 1, last);
+		found = true;
+	}
+	spin_unlock_irqrestore(&space->lock, flags);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_next_free);
 
 /**
  * vcm_iova_walk_ranges() - call a function for each allocated range

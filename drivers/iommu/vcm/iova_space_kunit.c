@@ -209,6 +209,37 @@ static void vcm_test_mark(struct vcm_test_model *m, unsigned long pfn,
 	m->live[m->nr_live++] = pfn - VCM_TEST_START;
 }
 
+/* vcm_iova_next_free() on a random range, against the model. */
+static void vcm_test_next_free(struct kunit *test, struct vcm_iova_space *s,
+			       struct vcm_test_model *m, struct rnd_state *rnd)
+{
+	const unsigned long end = VCM_TEST_START + VCM_TEST_PFNS - 1;
+	unsigned long pfn, last, lo, hi, i, want_lo = 0, want_hi = 0;
+	bool found, want = false;
+
+	pfn = VCM_TEST_START - 4 + prandom_u32_state(rnd) % (VCM_TEST_PFNS + 8);
+	last = prandom_u32_state(rnd) % 8 ? pfn + prandom_u32_state(rnd) % 512 :
+		~0UL;
+	for (i = max_t(unsigned long, pfn, VCM_TEST_START);
+	     i <= min(last, end); i++) {
+		if (test_bit(i - VCM_TEST_START, m->used)) {
+			if (want)
+				break;
+			continue;
+		}
+		if (!want)
+			want_lo = i;
+		want = true;
+		want_hi = i;
+	}
+	found = vcm_iova_next_free(s, pfn, last, &lo, &hi);
+	KUNIT_ASSERT_EQ(test, found, want);
+	if (found) {
+		KUNIT_ASSERT_EQ(test, lo, want_lo);
+		KUNIT_ASSERT_EQ(test, hi, want_hi);
+	}
+}
+
 static void vcm_iova_test_random(struct kunit *test)
 {
 	const unsigned long end = VCM_TEST_START + VCM_TEST_PFNS - 1;
@@ -297,6 +328,8 @@ static void vcm_iova_test_random(struct kunit *test)
 				continue;
 			KUNIT_ASSERT_EQ(test, vcm_iova_remove(&s, pfn, 1), -ENOENT);
 		}
+		if (!(op % 64))
+			vcm_test_next_free(test, &s, m, &rnd);
 		if (!(op % 1024)) {
 			KUNIT_ASSERT_EQ(test, vcm_iova_check(&s), 0);
 			KUNIT_ASSERT_EQ(test, vcm_iova_nr_ranges(&s), (unsigned long)m->nr_live);

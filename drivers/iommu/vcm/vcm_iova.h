@@ -132,6 +132,10 @@ int vcm_iova_free(struct vcm_iova_space *space, unsigned long pfn,
 		  unsigned long size);
 int vcm_iova_find(struct vcm_iova_space *space, unsigned long pfn,
 		  unsigned long *start, unsigned long *size);
+bool vcm_iova_next_free(struct vcm_iova_space *space, unsigned long pfn,
+			unsigned long last, unsigned long *lo,
+			unsigned long *hi);
+void vcm_iova_reclaim(struct vcm_iova_space *space);
 int vcm_iova_walk_ranges(struct vcm_iova_space *space, vcm_iova_range_fn fn,
 			 void *data);
 unsigned long vcm_iova_nr_ranges(struct vcm_iova_space *space);
