@@ -2283,6 +2283,107 @@ static void vcm_test_reserve_region(struct kunit *test)
 }
 
 /*
+ * vcm_reserve_free(): the free parts of a range become regions, around a
+ * region, a window and a range allocated outside any reservation (as a
+ * streaming mapping is); a failure at any step leaves nothing behind.
+ */
+static void vcm_test_reserve_free(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	const dma_addr_t b = MOCK_START;
+	struct vcm *vcm = t->vcm;
+	struct vcm_free_report rep;
+	struct vcm_res *rgn, *win, *res;
+	unsigned long lo, hi;
+	unsigned int n, nr;
+	LIST_HEAD(parts);
+	int ret;
+
+	KUNIT_EXPECT_EQ(test, vcm_reserve_free(vcm, b, SZ_256K, VCM_REGION_NONE,
+					       &parts, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_reserve_free(vcm, b + 1, SZ_256K,
+					       VCM_REGION_MSI, &parts, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_reserve_free(vcm, b, 0, VCM_REGION_MSI,
+					       &parts, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_reserve_free(vcm, b - SZ_4K, SZ_256K,
+					       VCM_REGION_MSI, &parts, NULL),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_reserve_free(vcm, b + MOCK_SIZE - SZ_4K,
+					       SZ_8K, VCM_REGION_MSI, &parts,
+					       NULL), -ERANGE);
+	KUNIT_EXPECT_TRUE(test, list_empty(&parts));
+	KUNIT_EXPECT_EQ(test, vcm->nr_res, 0UL);
+
+	rgn = vcm_reserve_region(vcm, b + SZ_16K, SZ_16K, VCM_REGION_MSI);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rgn));
+	win = vcm_reserve_at(vcm, b + SZ_64K, SZ_32K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(win));
+	KUNIT_ASSERT_EQ(test, vcm_iova_reserve(&vcm->space,
+					       (b + SZ_128K) >> MOCK_SHIFT, 2,
+					       GFP_KERNEL), 0);
+
+	for (n = 1; ; n++) {
+		current->fail_nth = n;
+		ret = vcm_reserve_free(vcm, b, SZ_256K, VCM_REGION_DIRECT,
+				       &parts, &rep);
+		current->fail_nth = 0;
+		if (!ret)
+			break;
+		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_TRUE(test, list_empty(&parts));
+		KUNIT_EXPECT_EQ(test, vcm->nr_res, 2UL);
+		KUNIT_ASSERT_TRUE(test, vcm_iova_next_free(&vcm->space,
+							   b >> MOCK_SHIFT, ~0UL,
+							   &lo, &hi));
+		KUNIT_EXPECT_EQ(test, (u64)lo << MOCK_SHIFT, (u64)b);
+		KUNIT_EXPECT_EQ(test, (u64)(hi + 1) << MOCK_SHIFT,
+				(u64)b + SZ_16K);
+	}
+	/* Two fault points (the reservation, its range) for each of 4 parts. */
+	KUNIT_EXPECT_EQ(test, n, 9U);
+	KUNIT_EXPECT_EQ(test, rep.reserved, (u64)(SZ_16K + SZ_32K + SZ_32K +
+						  SZ_128K - SZ_8K));
+	KUNIT_EXPECT_EQ(test, rep.regions, (u64)SZ_16K);
+	KUNIT_EXPECT_EQ(test, rep.others, (u64)SZ_32K);
+	KUNIT_EXPECT_EQ(test, rep.mapped, (u64)SZ_8K);
+	nr = 0;
+	list_for_each_entry(res, &parts, part) {
+		static const u64 want[][2] = {
+			{ 0, SZ_16K }, { SZ_32K, SZ_32K }, { SZ_64K + SZ_32K, SZ_32K },
+			{ SZ_128K + SZ_8K, SZ_128K - SZ_8K },
+		};
+
+		KUNIT_ASSERT_LT(test, nr, 4U);
+		KUNIT_EXPECT_EQ(test, (u64)res->start, (u64)b + want[nr][0]);
+		KUNIT_EXPECT_EQ(test, res->size, want[nr][1]);
+		KUNIT_EXPECT_EQ(test, res->type, VCM_RES_REGION);
+		KUNIT_EXPECT_EQ(test, res->region, VCM_REGION_DIRECT);
+		nr++;
+	}
+	KUNIT_EXPECT_EQ(test, nr, 4U);
+	KUNIT_EXPECT_FALSE(test, vcm_iova_next_free(&vcm->space,
+						    b >> MOCK_SHIFT,
+						    (b + SZ_256K - 1) >> MOCK_SHIFT,
+						    &lo, &hi));
+
+	/* Again: nothing is free, the regions made are counted as regions. */
+	KUNIT_EXPECT_EQ(test, vcm_reserve_free(vcm, b, SZ_256K, VCM_REGION_MSI,
+					       &parts, &rep), 0);
+	KUNIT_EXPECT_EQ(test, rep.reserved, 0ULL);
+	KUNIT_EXPECT_EQ(test, rep.regions, (u64)SZ_256K - SZ_32K - SZ_8K);
+	KUNIT_EXPECT_EQ(test, vcm->nr_res, 6UL);
+
+	vcm_unreserve_parts(&parts);
+	KUNIT_EXPECT_TRUE(test, list_empty(&parts));
+	KUNIT_EXPECT_EQ(test, vcm->nr_res, 2UL);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(win), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(rgn), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_free(&vcm->space,
+					    (b + SZ_128K) >> MOCK_SHIFT, 2), 0);
+}
+
+/*
  * What DMA windows are built on: a reservation below a limit, bindings
  * with access flags of their own, and finding the binding at an offset.
  */
@@ -2353,6 +2454,7 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_destroy_leftovers),
 	KUNIT_CASE(vcm_test_reserve),
 	KUNIT_CASE(vcm_test_reserve_region),
+	KUNIT_CASE(vcm_test_reserve_free),
 	KUNIT_CASE(vcm_test_window_calls),
 	KUNIT_CASE(vcm_test_alloc),
 	KUNIT_CASE(vcm_test_phys_wrappers),

@@ -326,6 +326,140 @@ struct vcm_res *vcm_reserve_region(struct vcm *vcm, dma_addr_t addr,
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_reserve_region);
 
+/* Count in @rep the bytes of [@first, @last] that reservations hold. */
+static void vcm_count_taken(struct vcm *vcm, u64 first, u64 last,
+			    struct vcm_free_report *rep)
+{
+	struct vcm_res *res;
+	u64 lo, hi;
+
+	lockdep_assert_held(&vcm->lock);
+	list_for_each_entry(res, &vcm->reservations, node) {
+		lo = max_t(u64, res->start, first);
+		hi = min_t(u64, res->start + (res->size - 1), last);
+		if (lo > hi)
+			continue;
+		if (res->type == VCM_RES_REGION)
+			rep->regions += hi - lo + 1;
+		else
+			rep->others += hi - lo + 1;
+	}
+}
+
+/* Give back the regions of the list @parts, of a context locked here. */
+static void vcm_free_parts(struct list_head *parts)
+{
+	struct vcm_res *res, *tmp;
+
+	list_for_each_entry_safe(res, tmp, parts, part) {
+		list_del(&res->part);
+		vcm_res_free(res);
+	}
+}
+
+/* Reserve the free pfns [@lo, @hi] as a region, linked into @parts. */
+static int vcm_reserve_part(struct vcm *vcm, unsigned long lo,
+			    unsigned long hi, enum vcm_region region,
+			    struct list_head *parts)
+{
+	struct vcm_res *res;
+	int ret;
+
+	res = vcm_res_new(vcm, 0);
+	if (!res)
+		return -ENOMEM;
+	ret = vcm_should_fail() ? -ENOMEM :
+	      vcm_iova_reserve(&vcm->space, lo, hi - lo + 1, GFP_KERNEL);
+	if (ret) {
+		vcm_res_discard(res);
+		return ret;
+	}
+	res->start = (dma_addr_t)lo << vcm_shift(vcm);
+	res->size = (u64)(hi - lo + 1) << vcm_shift(vcm);
+	res->type = VCM_RES_REGION;
+	res->region = region;
+	vcm_res_link(vcm, res);
+	list_add_tail(&res->part, parts);
+	return 0;
+}
+
+/**
+ * vcm_reserve_free() - reserve the free parts of a range as one region
+ * @vcm: the context
+ * @addr: first address, aligned to the granule
+ * @size: length in bytes, a multiple of the granule
+ * @region: what the region is for, not %VCM_REGION_NONE
+ * @parts: list the reservations made are added to, through their @part
+ * @report: filled with what the range held; may be NULL
+ *
+ * Reserves, as regions of type @region, every part of the range that
+ * nothing else holds: ranges a per-CPU cache of the context's space keeps
+ * free are given back to the space first. What other reservations hold
+ * stays theirs, and what streaming mappings hold stays allocated; @report
+ * says how much of each there was. The reservations made are given back
+ * together with vcm_unreserve_parts(). Each free run is found in
+ * O(log n), so this takes O(k log n) for k parts.
+ *
+ * Context: Process context; may sleep. Takes the context's lock, and
+ * the cache's and the space's.
+ * Return: 0 on success, also when nothing was free; -EINVAL if @region
+ * is unknown or %VCM_REGION_NONE, or a value is not aligned; -ERANGE if
+ * the range is not inside the context; -ENODEV if the context was
+ * revoked; -ENOMEM if memory ran out. On error nothing changed.
+ */
+int vcm_reserve_free(struct vcm *vcm, dma_addr_t addr, u64 size,
+		     enum vcm_region region, struct list_head *parts,
+		     struct vcm_free_report *report)
+{
+	unsigned int shift = vcm_shift(vcm);
+	unsigned long pfn, last, lo, hi;
+	struct vcm_free_report rep = {};
+	LIST_HEAD(made);
+	int ret = 0;
+
+	if (region <= VCM_REGION_NONE || region > VCM_REGION_DMA_HOLE ||
+	    !size || !vcm_aligned(vcm, addr) || !vcm_aligned(vcm, size))
+		return -EINVAL;
+	if (addr < vcm->start || size > vcm->size ||
+	    addr - vcm->start > vcm->size - size)
+		return -ERANGE;
+
+	pfn = addr >> shift;
+	last = pfn + (size >> shift) - 1;
+	mutex_lock(&vcm->lock);
+	if (vcm->revoked) {
+		ret = -ENODEV;
+		goto out;
+	}
+	vcm_count_taken(vcm, addr, addr + (size - 1), &rep);
+	vcm_iova_reclaim(&vcm->space);
+	while (pfn <= last && vcm_iova_next_free(&vcm->space, pfn, last,
+						 &lo, &hi)) {
+		ret = vcm_reserve_part(vcm, lo, hi, region, &made);
+		/* A streaming allocation took part of the run: look again. */
+		if (ret == -EADDRINUSE) {
+			pfn = lo;
+			continue;
+		}
+		if (ret)
+			break;
+		rep.reserved += (u64)(hi - lo + 1) << shift;
+		pfn = hi + 1;
+	}
+	if (ret) {
+		vcm_free_parts(&made);
+		goto out;
+	}
+	list_splice_tail(&made, parts);
+	rep.mapped = size - rep.reserved - rep.regions - rep.others;
+	if (report)
+		*report = rep;
+out:
+	mutex_unlock(&vcm->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_reserve_free);
+
 /**
  * vcm_region_name() - short name of a region type, for logs and debugfs
  * @region: the type
@@ -375,6 +509,29 @@ int vcm_unreserve(struct vcm_res *res)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_unreserve);
+
+/**
+ * vcm_unreserve_parts() - give back the regions of vcm_reserve_free()
+ * @parts: the list vcm_reserve_free() added them to; emptied
+ *
+ * The reservations may be of several contexts.
+ *
+ * Context: Process context; may sleep. Takes each context's lock.
+ */
+void vcm_unreserve_parts(struct list_head *parts)
+{
+	struct vcm_res *res, *tmp;
+	struct vcm *vcm;
+
+	list_for_each_entry_safe(res, tmp, parts, part) {
+		vcm = res->vcm;
+		list_del(&res->part);
+		mutex_lock(&vcm->lock);
+		vcm_res_free(res);
+		vcm_unlock_reap(vcm);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_unreserve_parts);
 
 /*
  * Give back every reserved region of @vcm, for a backend tearing its

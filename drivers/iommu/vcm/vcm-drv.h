@@ -116,6 +116,8 @@ struct vcm {
  * @region: for %VCM_RES_REGION, what the region is for
  * @flags: VCM_READ, VCM_WRITE, VCM_MMIO, VCM_CACHE
  * @node: link in the context's list of reservations, under its lock
+ * @part: for a region made by vcm_reserve_free(), link in the list of
+ *	its owner, who serializes all use of it
  * @bindings: bindings sorted by offset, under the context's lock
  * @nr_bindings: number of entries in @bindings
  * @owns_phys: the physical memory was allocated by vcm_make_binding()
@@ -131,6 +133,7 @@ struct vcm_res {
 	enum vcm_region region;
 	unsigned int flags;
 	struct list_head node;
+	struct list_head part;
 	struct rb_root bindings;
 	unsigned int nr_bindings;
 	bool owns_phys;

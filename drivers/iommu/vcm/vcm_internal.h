@@ -84,6 +84,26 @@ struct vcm_res *__vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 			      dma_addr_t limit, unsigned int flags);
 void vcm_release_regions(struct vcm *vcm);
 
+/**
+ * struct vcm_free_report - what vcm_reserve_free() found in its range
+ * @reserved: bytes it reserved
+ * @regions: bytes that reserved regions held already
+ * @others: bytes that other reservations held, such as DMA windows
+ * @mapped: bytes that allocated ranges outside any reservation held:
+ *	streaming mappings, or ranges freed into a cache since it began
+ */
+struct vcm_free_report {
+	u64 reserved;
+	u64 regions;
+	u64 others;
+	u64 mapped;
+};
+
+int vcm_reserve_free(struct vcm *vcm, dma_addr_t addr, u64 size,
+		     enum vcm_region region, struct list_head *parts,
+		     struct vcm_free_report *report);
+void vcm_unreserve_parts(struct list_head *parts);
+
 /* binding.c */
 void vcm_binding_destroy(struct vcm_binding *b);
 
