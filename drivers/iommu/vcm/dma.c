@@ -70,6 +70,7 @@ struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 	xa_init_flags(&vd->live, XA_FLAGS_LOCK_IRQ);
 	mutex_init(&vd->lock);
 	INIT_LIST_HEAD(&vd->devs);
+	INIT_DELAYED_WORK(&vd->fill, vcm_dma_fill_work);
 	vd->vcm = vcm_iommu_create(domain, start, last - start + 1);
 	if (IS_ERR(vd->vcm)) {
 		ret = PTR_ERR(vd->vcm);
@@ -116,6 +117,7 @@ void vcm_dma_destroy(struct vcm_dma *vd)
 	if (!vd)
 		return;
 	vcm_dma_debugfs_remove(vd);
+	cancel_delayed_work_sync(&vd->fill);
 	vcm_iova_cache_destroy(vd->cache);
 	vcm_dma_forget_devs(vd);
 	vcm_release_regions(vd->vcm);

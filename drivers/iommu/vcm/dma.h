@@ -43,6 +43,7 @@ int vcm_dma_show(struct seq_file *m, void *unused);
 int vcm_dma_reserve_ranges(struct vcm_dma *vd, struct device *dev,
 			   const u64 *start, const u64 *last,
 			   const enum vcm_region *type, unsigned int nr);
+bool vcm_dma_fill(struct vcm_dma *vd);
 struct vcm_res *vcm_dma_alloc_range(struct vcm_dma *vd, struct device *dev,
 				    size_t size, size_t align,
 				    dma_addr_t addr, u64 limit);

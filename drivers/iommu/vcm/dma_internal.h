@@ -8,6 +8,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "dma.h"
@@ -24,6 +25,11 @@ struct vcm_iova_cache;
  * @lock: protects @devs
  * @devs: the devices whose reserved regions are in @vcm (struct
  *	vcm_dma_dev)
+ * @fill: reserves later what of the devices' regions a mapping or a
+ *	window held when they joined (vcm_dma_fill()); queued only while
+ *	some of it is missing
+ * @fill_delay: the delay before the next @fill, doubled each time up to
+ *	a minute; under @lock
  * @id: number of the debugfs directory
  * @dir: the debugfs directory, or NULL without debugfs
  * @live: with CONFIG_DMA_API_DEBUG, the size of every range handed out,
@@ -44,6 +50,8 @@ struct vcm_dma {
 	struct vcm_iova_cache *cache;
 	struct mutex lock; /* see above */
 	struct list_head devs;
+	struct delayed_work fill;
+	unsigned long fill_delay;
 	int id;
 	struct dentry *dir;
 	struct xarray live;
@@ -67,7 +75,7 @@ struct vcm_dma_rgns {
  * @node: link in &vcm_dma.devs
  * @dev: the device; it leaves @node before it is freed
  * @want: the regions @dev needs kept out of the allocator, in granules
- * @owned: the reservations made for @dev (struct vcm_dma_owned). When
+ * @owned: the regions made for @dev (struct vcm_res, by their @part). When
  *	@dev leaves, each goes to another device of the domain that wants
  *	part of it, or is given back.
  */
@@ -82,6 +90,7 @@ struct vcm_dma_dev {
 int vcm_dma_rgn_cmp(const void *a, const void *b);
 int vcm_dma_taken(struct vcm_dma_rgns *t, struct vcm *vcm);
 void vcm_dma_forget_devs(struct vcm_dma *vd);
+void vcm_dma_fill_work(struct work_struct *work);
 
 /* dma_debugfs.c */
 void vcm_dma_debugfs_add(struct vcm_dma *vd);

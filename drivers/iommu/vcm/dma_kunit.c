@@ -91,6 +91,34 @@ static unsigned int vcm_dma_has(struct vcm *vcm, dma_addr_t lo, dma_addr_t hi,
 	return f.hits;
 }
 
+struct vcm_dma_cover {
+	dma_addr_t lo;
+	dma_addr_t hi;
+	enum vcm_region region;
+	u64 bytes;
+};
+
+static int vcm_dma_cover_fn(struct vcm_res *res, void *data)
+{
+	struct vcm_dma_cover *c = data;
+	dma_addr_t lo = max(res->start, c->lo);
+	dma_addr_t hi = min(res->start + (res->size - 1), c->hi);
+
+	if (lo <= hi && res->region == c->region)
+		c->bytes += hi - lo + 1;
+	return 0;
+}
+
+/* Whether reservations of type @region cover every byte of [lo, hi]. */
+static bool vcm_dma_covered(struct vcm *vcm, dma_addr_t lo, dma_addr_t hi,
+			    enum vcm_region region)
+{
+	struct vcm_dma_cover c = { .lo = lo, .hi = hi, .region = region };
+
+	vcm_walk_res(vcm, vcm_dma_cover_fn, &c);
+	return c.bytes == (u64)hi - lo + 1;
+}
+
 static void vcm_dma_test_create_errors(struct kunit *test)
 {
 	struct vcm_dma_test *d = test->priv;
@@ -190,7 +218,19 @@ static void vcm_dma_test_region_in_use(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, (u64)(live + 1) << MOCK_SHIFT,
 					  last, type, &nr), 1U);
 	KUNIT_EXPECT_EQ(test, nr, 2U);
+	KUNIT_EXPECT_FALSE(test, vcm_dma_fill(d->vd));
+
+	KUNIT_EXPECT_FALSE(test, vcm_dma_covered(vcm, start, last, type));
+
+	/* Unmapped, into the per-CPU cache: the part is reserved now. */
 	vcm_dma_free(d->vd, live, 1);
+	KUNIT_EXPECT_TRUE(test, vcm_dma_fill(d->vd));
+	KUNIT_EXPECT_TRUE(test, vcm_dma_covered(vcm, start, last, type));
+	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
+	KUNIT_EXPECT_EQ(test, nr, 3U);
+	cached = vcm_dma_alloc(d->vd, 1, 0xfff);
+	KUNIT_EXPECT_NE(test, cached, live);
+	vcm_dma_free(d->vd, cached, 1);
 
 	/* Now the range sits in the per-CPU cache: the glue drains it. */
 	cached = vcm_dma_alloc(d->vd, 1, 0xfff);
@@ -231,7 +271,19 @@ static void vcm_dma_test_region_over_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, SZ_1M + SZ_64K, last, type,
 					  &nr), 1U);
 	KUNIT_EXPECT_EQ(test, nr, 3U);
+	KUNIT_EXPECT_FALSE(test, vcm_dma_fill(d->vd));
+	KUNIT_EXPECT_FALSE(test, vcm_dma_covered(vcm, start, last, type));
+
+	/* Once the window is gone, its part of the region is reserved. */
 	KUNIT_EXPECT_EQ(test, free_iova_range(win), 0);
+	KUNIT_EXPECT_TRUE(test, vcm_dma_fill(d->vd));
+	KUNIT_EXPECT_TRUE(test, vcm_dma_covered(vcm, start, last, type));
+	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
+	KUNIT_EXPECT_EQ(test, nr, 3U);
+	win = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, SZ_64K, SZ_1M, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(win), -EADDRINUSE);
+	if (!IS_ERR(win))
+		free_iova_range(win);
 }
 
 /* A failure halfway through leaves no region behind. */

@@ -16,6 +16,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/workqueue.h>
 
 #include "dma_internal.h"
 
@@ -198,193 +199,100 @@ int vcm_dma_taken(struct vcm_dma_rgns *t, struct vcm *vcm)
 	return 0;
 }
 
-struct vcm_dma_owned {
-	struct list_head node;
-	struct vcm_res *res;
-};
-
-/* Give back the reservations of the list @made and free its entries. */
-static void vcm_dma_unreserve_list(struct list_head *made)
-{
-	struct vcm_dma_owned *o, *tmp;
-
-	list_for_each_entry_safe(o, tmp, made, node) {
-		vcm_unreserve(o->res);
-		kfree(o);
-	}
-	INIT_LIST_HEAD(made);
-}
-
-/* Most ranges in use looked at inside one region (see below). */
-#define VCM_DMA_BUSY_MAX	64
-
-struct vcm_dma_busy {
-	unsigned long lo;
-	unsigned long hi;
-	struct vcm_dma_rgn v[VCM_DMA_BUSY_MAX];
-	unsigned int nr;
-	bool more;
-};
-
-static int vcm_dma_busy_fn(unsigned long pfn, unsigned long size, void *data)
-{
-	struct vcm_dma_busy *b = data;
-
-	if (pfn > b->hi)
-		return 1;
-	if (pfn + size - 1 < b->lo)
-		return 0;
-	if (b->nr == VCM_DMA_BUSY_MAX) {
-		b->more = true;
-		return 1;
-	}
-	b->v[b->nr].lo = pfn;
-	b->v[b->nr].hi = pfn + size - 1;
-	b->nr++;
-	return 0;
-}
-
-/* Reserve the pfns [lo, hi] as one region, or report -EADDRINUSE. */
-static int vcm_dma_reserve_one(struct vcm_dma *vd, struct list_head *made,
-			       unsigned long lo, unsigned long hi,
-			       enum vcm_region type)
-{
-	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
-	struct vcm_dma_owned *o;
-	struct vcm_res *res;
-
-	o = kmalloc(sizeof(*o), GFP_KERNEL);
-	if (!o)
-		return -ENOMEM;
-	res = vcm_reserve_region(vd->vcm, (dma_addr_t)lo << shift,
-				 (u64)(hi - lo + 1) << shift, type);
-	if (IS_ERR(res)) {
-		kfree(o);
-		return PTR_ERR(res);
-	}
-	o->res = res;
-	list_add_tail(&o->node, made);
-	return 0;
-}
-
-/* Reserve the pfns [lo, hi] as a region; a range in use is skipped. */
-static int vcm_dma_reserve(struct vcm_dma *vd, struct device *dev,
-			   struct list_head *made, unsigned long lo,
-			   unsigned long hi, enum vcm_region type)
-{
-	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
-	dma_addr_t addr = (dma_addr_t)lo << shift;
-	u64 size = (u64)(hi - lo + 1) << shift;
-	struct vcm_dma_busy *busy;
-	unsigned long next;
-	unsigned int i;
-	int ret;
-
-	ret = vcm_dma_reserve_one(vd, made, lo, hi, type);
-	if (ret == -EADDRINUSE) {
-		/* Free ranges held by the cache count as used: give them back. */
-		vcm_iova_cache_drain(vd->cache);
-		ret = vcm_dma_reserve_one(vd, made, lo, hi, type);
-	}
-	if (ret != -EADDRINUSE)
-		return ret;
-
-	/*
-	 * Live mappings of other devices sit in the region: only a device
-	 * joining a domain that is doing DMA sees this. Reserve the free
-	 * parts around them now; the mapped parts stay usable by the
-	 * allocator once freed. The ranges are found by a walk of the whole
-	 * space, which is O(n) but happens only here.
-	 */
-	dev_warn(dev, "vcm: %s region %pad+%#llx is partly mapped, reserving the rest\n",
-		 vcm_region_name(type), &addr, size);
-	busy = kzalloc(sizeof(*busy), GFP_KERNEL);
-	if (!busy)
-		return -ENOMEM;
-	busy->lo = lo;
-	busy->hi = hi;
-	vcm_iova_walk_ranges(&vd->vcm->space, vcm_dma_busy_fn, busy);
-	next = lo;
-	ret = 0;
-	for (i = 0; i <= busy->nr && !ret; i++) {
-		unsigned long end = i < busy->nr ? busy->v[i].lo : hi + 1;
-
-		if (i == busy->nr && busy->more)
-			break;
-		if (end > next)
-			ret = vcm_dma_reserve_one(vd, made, next, end - 1, type);
-		if (ret == -EADDRINUSE)		/* raced with a new mapping */
-			ret = 0;
-		if (i < busy->nr)
-			next = max(next, busy->v[i].hi + 1);
-	}
-	if (busy->more)
-		dev_warn(dev, "vcm: over %d mappings in the region, some of it left unreserved\n",
-			 VCM_DMA_BUSY_MAX);
-	kfree(busy);
-	return ret;
-}
-
 /*
- * A region of @dev falls in a window (a reservation that is no region):
- * the window keeps that part, and DMA of @dev's there is not what the
- * region says it must be. Say so; the window's owner has to give it up.
- */
-static void vcm_dma_warn_window(struct vcm_dma *vd, struct device *dev,
-				const struct vcm_dma_rgn *r,
-				const struct vcm_dma_rgn *w)
-{
-	unsigned int shift = __ffs(vd->vcm->pgsize_bitmap);
-
-	dev_warn(dev, "vcm: %s region %#llx-%#llx lies in a DMA window, left unreserved\n",
-		 vcm_region_name(r->type), max(r->lo, w->lo) << shift,
-		 ((min(r->hi, w->hi) + 1) << shift) - 1);
-}
-
-/*
- * Reserve what of the sorted regions @r is neither reserved already (in
- * the sorted @t) nor covered by an earlier region of @r.
+ * Reserve the free parts of each region of @r as regions owned by @dev,
+ * onto @parts. Regions reserved already, by @dev or another device of
+ * the domain, stay as they are. What a window or a mapping holds is left
+ * out, with a warning if @warn, and then *@missing is set.
  */
 static int vcm_dma_reserve_all(struct vcm_dma *vd, struct device *dev,
-			       struct list_head *made,
-			       const struct vcm_dma_rgns *r,
-			       const struct vcm_dma_rgns *t)
+			       struct list_head *parts,
+			       const struct vcm_dma_rgns *r, bool warn,
+			       bool *missing)
 {
-	unsigned long lo, hi, next = 0;
-	unsigned int i, j = 0;
+	unsigned int shift = vcm_shift(vd->vcm), i;
+	struct vcm_free_report rep;
+	dma_addr_t addr;
+	u64 size;
 	int ret;
 
 	for (i = 0; i < r->nr; i++) {
-		lo = max(r->v[i].lo, next);
-		if (lo > r->v[i].hi)
-			continue;
-		while (lo <= r->v[i].hi) {
-			while (j < t->nr && t->v[j].hi < lo)
-				j++;
-			if (j < t->nr && t->v[j].lo <= lo) {
-				if (t->v[j].type == VCM_REGION_NONE)
-					vcm_dma_warn_window(vd, dev, &r->v[i],
-							    &t->v[j]);
-				if (t->v[j].hi >= r->v[i].hi)
-					break;
-				lo = t->v[j].hi + 1;
-				continue;
-			}
-			hi = r->v[i].hi;
-			if (j < t->nr && t->v[j].lo <= hi)
-				hi = t->v[j].lo - 1;
-			ret = vcm_dma_reserve(vd, dev, made, lo, hi,
-					      r->v[i].type);
-			if (ret)
-				return ret;
-			if (hi == r->v[i].hi)
-				break;
-			lo = hi + 1;
-		}
-		/* Pfns are at most VCM_IOVA_MAX_PFN: this cannot wrap. */
-		next = max(next, r->v[i].hi + 1);
+		addr = (dma_addr_t)r->v[i].lo << shift;
+		size = (r->v[i].hi - r->v[i].lo + 1) << shift;
+		ret = vcm_reserve_free(vd->vcm, addr, size, r->v[i].type,
+				       parts, &rep);
+		if (ret)
+			return ret;
+		if (rep.others || rep.mapped)
+			*missing = true;
+		if (warn && rep.others)
+			dev_warn(dev, "vcm: %s region %pad+%#llx: %#llx bytes lie in a DMA window, reserved once it is freed\n",
+				 vcm_region_name(r->v[i].type), &addr, size,
+				 rep.others);
+		if (warn && rep.mapped)
+			dev_warn(dev, "vcm: %s region %pad+%#llx: %#llx bytes are mapped, reserved once unmapped\n",
+				 vcm_region_name(r->v[i].type), &addr, size,
+				 rep.mapped);
 	}
 	return 0;
+}
+
+#define VCM_DMA_FILL_MAX	(60 * HZ)
+
+/*
+ * Have vcm_dma_fill() run after the current delay, which doubles each
+ * time, or after a second if @reset.
+ */
+static void vcm_dma_fill_later(struct vcm_dma *vd, bool reset)
+{
+	lockdep_assert_held(&vd->lock);
+	if (reset || !vd->fill_delay)
+		vd->fill_delay = HZ;
+	else
+		vd->fill_delay = min(vd->fill_delay * 2, VCM_DMA_FILL_MAX);
+	mod_delayed_work(system_wq, &vd->fill, vd->fill_delay);
+}
+
+/**
+ * vcm_dma_fill() - reserve what became free of the devices' regions
+ * @vd: the domain's VCM state
+ *
+ * A device that joins a domain doing DMA can find parts of its regions
+ * held by streaming mappings or DMA windows. Those parts are reserved
+ * here once they are free again: the glue runs this from a work item,
+ * after a second and then less and less often, until every region is
+ * whole. Nothing can be bound into such a part meanwhile, as nothing is
+ * into a region; what the allocator hands out there until then is what
+ * vcm_dma_add_device() warned about.
+ *
+ * Context: Process context; may sleep. Takes @vd's lock, then the
+ * context's.
+ * Return: true if every region of every device is now reserved; false
+ * if a part is still held, or memory ran out.
+ */
+VISIBLE_IF_KUNIT bool vcm_dma_fill(struct vcm_dma *vd)
+{
+	struct vcm_dma_dev *d;
+	bool missing = false;
+
+	mutex_lock(&vd->lock);
+	list_for_each_entry(d, &vd->devs, node)
+		if (vcm_dma_reserve_all(vd, d->dev, &d->owned, &d->want,
+					false, &missing))
+			missing = true;
+	if (missing)
+		vcm_dma_fill_later(vd, false);
+	else
+		vd->fill_delay = 0;
+	mutex_unlock(&vd->lock);
+	return !missing;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_dma_fill);
+
+void vcm_dma_fill_work(struct work_struct *work)
+{
+	vcm_dma_fill(container_of(to_delayed_work(work), struct vcm_dma,
+				  fill));
 }
 
 static struct vcm_dma_dev *vcm_dma_find_dev(struct vcm_dma *vd,
@@ -406,10 +314,10 @@ static struct vcm_dma_dev *vcm_dma_find_dev(struct vcm_dma *vd,
 static int vcm_dma_claim(struct vcm_dma *vd, struct device *dev,
 			 struct vcm_dma_rgns *r)
 {
-	struct vcm_dma_rgns t = {}, want = {};
+	struct vcm_dma_rgns want = {};
+	bool new = false, missing = false;
 	struct vcm_dma_dev *d;
 	LIST_HEAD(made);
-	bool new = false;
 	int ret;
 
 	lockdep_assert_held(&vd->lock);
@@ -426,15 +334,14 @@ static int vcm_dma_claim(struct vcm_dma *vd, struct device *dev,
 	want.nr = d->want.nr + r->nr;
 	want.cap = want.nr;
 	want.v = kmalloc_array(want.nr ?: 1, sizeof(*want.v), GFP_KERNEL);
-	ret = want.v ? vcm_dma_taken(&t, vd->vcm) : -ENOMEM;
-	if (!ret)
-		ret = vcm_dma_reserve_all(vd, dev, &made, r, &t);
+	ret = want.v ? vcm_dma_reserve_all(vd, dev, &made, r, true, &missing) :
+		       -ENOMEM;
 	if (ret) {
-		vcm_dma_unreserve_list(&made);
+		vcm_unreserve_parts(&made);
 		kfree(want.v);
 		if (new)
 			kfree(d);
-		goto out;
+		return ret;
 	}
 	memcpy(want.v, d->want.v, d->want.nr * sizeof(*want.v));
 	memcpy(want.v + d->want.nr, r->v, r->nr * sizeof(*want.v));
@@ -444,9 +351,9 @@ static int vcm_dma_claim(struct vcm_dma *vd, struct device *dev,
 	list_splice_tail(&made, &d->owned);
 	if (new)
 		list_add_tail(&d->node, &vd->devs);
-out:
-	kfree(t.v);
-	return ret;
+	if (missing)
+		vcm_dma_fill_later(vd, true);
+	return 0;
 }
 
 /**
@@ -460,9 +367,10 @@ out:
  * dma-ranges, and every reserved region the IOMMU driver reports for
  * @dev, IOMMU_RESV_SW_MSI included. Parts already reserved, by this
  * device or another one sharing the domain, are skipped. A part that a
- * live mapping of another device already uses (a device joining a domain
- * that is doing DMA) is left out with a warning. @dev is listed in the
- * domain's graph until vcm_dma_remove_device().
+ * live mapping or a DMA window already uses (a device joining a domain
+ * that is doing DMA) is left out with a warning, and reserved once it is
+ * free (vcm_dma_fill()). @dev is listed in the domain's graph until
+ * vcm_dma_remove_device().
  *
  * Context: Process context; may sleep. The caller holds the IOMMU
  * group's mutex. Takes @vd's lock, then the context's.
@@ -516,8 +424,9 @@ static struct vcm_dma_dev *vcm_dma_heir(struct vcm_dma *vd,
  */
 void vcm_dma_remove_device(struct vcm_dma *vd, struct device *dev)
 {
-	struct vcm_dma_owned *o, *tmp;
 	struct vcm_dma_dev *d, *heir;
+	struct vcm_res *res, *tmp;
+	LIST_HEAD(orphans);
 
 	if (!vd)
 		return;
@@ -528,16 +437,11 @@ void vcm_dma_remove_device(struct vcm_dma *vd, struct device *dev)
 		return;
 	}
 	list_del(&d->node);
-	list_for_each_entry_safe(o, tmp, &d->owned, node) {
-		heir = vcm_dma_heir(vd, o->res);
-		if (heir) {
-			list_move_tail(&o->node, &heir->owned);
-		} else {
-			list_del(&o->node);
-			vcm_unreserve(o->res);
-			kfree(o);
-		}
+	list_for_each_entry_safe(res, tmp, &d->owned, part) {
+		heir = vcm_dma_heir(vd, res);
+		list_move_tail(&res->part, heir ? &heir->owned : &orphans);
 	}
+	vcm_unreserve_parts(&orphans);
 	mutex_unlock(&vd->lock);
 	kfree(d->want.v);
 	kfree(d);
@@ -547,13 +451,10 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_remove_device);
 /* Forget every device of @vd; vcm_release_regions() gives back the rest. */
 void vcm_dma_forget_devs(struct vcm_dma *vd)
 {
-	struct vcm_dma_owned *o, *otmp;
 	struct vcm_dma_dev *d, *tmp;
 
 	mutex_lock(&vd->lock);
 	list_for_each_entry_safe(d, tmp, &vd->devs, node) {
-		list_for_each_entry_safe(o, otmp, &d->owned, node)
-			kfree(o);
 		kfree(d->want.v);
 		kfree(d);
 	}
