@@ -73,11 +73,12 @@ EXPORT_SYMBOL_IF_KUNIT(dma_window_wrap);
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL if @dev is NULL; -EOPNOTSUPP if the
  * device has no IOMMU or is in an identity or non-default domain (use
- * dma_map_*() instead); -EPERM for an untrusted device, whose DMA is
- * bounced; the errors of alloc_iova_range(): -EINVAL (size 0, @align not
- * a power of two, @addr not aligned), -ERANGE (@limit above the DMA mask,
- * a fixed range beyond @limit), -EADDRINUSE (a fixed range overlapping a
- * mapping, region or window), -ENOSPC, -ENOMEM.
+ * dma_map_*() instead); -EPERM for an untrusted device, or a size that
+ * kmalloc() memory would need bounced for @dev, as dma-iommu bounces
+ * these through swiotlb; the errors of alloc_iova_range(): -EINVAL (size
+ * 0, @align not a power of two, @addr not aligned), -ERANGE (@limit above
+ * the DMA mask, a fixed range beyond @limit), -EADDRINUSE (a fixed range
+ * overlapping a mapping, region or window), -ENOSPC, -ENOMEM.
  */
 int dma_iova_alloc_range(struct device *dev, struct dma_iova_state *state,
 			 size_t size, size_t align, dma_addr_t addr, u64 limit)
@@ -87,7 +88,11 @@ int dma_iova_alloc_range(struct device *dev, struct dma_iova_state *state,
 	memset(state, 0, sizeof(*state));
 	if (!dev)
 		return -EINVAL;
+	/* What dma-iommu would bounce through swiotlb cannot be linked. */
 	if (dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
+		return -EPERM;
+	if (IS_ENABLED(CONFIG_SWIOTLB) &&
+	    dma_kmalloc_needs_bounce(dev, size, DMA_BIDIRECTIONAL))
 		return -EPERM;
 	range = alloc_iova_range(dev, size, align, addr, limit);
 	if (IS_ERR(range))
@@ -119,10 +124,10 @@ EXPORT_SYMBOL_GPL(dma_iova_alloc_range);
  * driver that goes on using it gets errors rather than a crash.
  *
  * Context: Process context; may sleep. The caller is @dev's driver.
- * Return: 0 on success; -EINVAL if @dev or @win is NULL;
- * -EOPNOTSUPP if the device has no IOMMU or
- * is in an identity or non-default domain (fall back as
- * <linux/dma-window.h> says); -EPERM for an untrusted device;
+ * Return: 0 on success; -EINVAL if @dev or @win is NULL; -EOPNOTSUPP if
+ * the device has no IOMMU or is in an identity or non-default domain
+ * (fall back as <linux/dma-window.h> says); -EPERM for an untrusted
+ * device or a size dma-iommu would bounce (see dma_iova_alloc_range());
  * otherwise the errors of alloc_iova_range(): -EINVAL (size 0, @align not
  * a power of two, @addr not aligned), -ERANGE (@limit above the DMA mask,
  * a fixed window beyond @limit), -EADDRINUSE (a fixed window overlapping a
