@@ -905,6 +905,7 @@ unsigned long vcm_iova_cache_nr_mags(struct vcm_iova_cache *cache,
 	spin_unlock_irqrestore(&cache->depot_lock, flags);
 	return nr;
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_nr_mags);
 
 static int vcm_iova_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {

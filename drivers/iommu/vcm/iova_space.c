@@ -833,6 +833,7 @@ int vcm_iova_walk_ranges(struct vcm_iova_space *space, vcm_iova_range_fn fn,
 	spin_unlock_irqrestore(&space->lock, flags);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_walk_ranges);
 
 /**
  * vcm_iova_nr_ranges() - number of allocated ranges

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Guest side of the IOVA allocator benchmark (CONFIG_VCM_IOVA_BENCH): run
+# Guest side of the IOVA allocator benchmark (tools/testing/vcm/iovabench): run
 # the workloads through debugfs and print the results, one
 # "bench: alloc <workload> <param> ours=... theirs=... unit=... ratio=..."
 # line per figure, plus "# note: ..." lines.
@@ -14,8 +14,9 @@ d=/sys/kernel/debug/vcm_iova_bench
 p=/sys/module/vcm_iova_bench/parameters
 
 [ -e "$d/run" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ -e "$d/run" ] || insmod /vcm/vcm_iova_bench.ko
 if [ ! -e "$d/run" ]; then
-	echo "vcm_iova_bench: not in this kernel (CONFIG_VCM_IOVA_BENCH)"
+	echo "vcm_iova_bench: cannot load /vcm/vcm_iova_bench.ko"
 	exit 1
 fi
 

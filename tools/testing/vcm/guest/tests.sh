@@ -166,12 +166,14 @@ check_stress() {
 }
 
 # Misuse the DMA API through vcm_dma_test bound to edu: each case must end
-# as the driver expects (see drivers/iommu/vcm/dma_test.c), and the two bad
+# as the driver expects (see tools/testing/vcm/dmatest/), and the two bad
 # unmaps must be reported by DMA-API debug. The warnings they cause are
 # bracketed in the kernel log for logcheck.
 check_bad_input() {
 	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
 	dev=/sys/bus/pci/devices/$edu
+	[ -d /sys/bus/pci/drivers/vcm_dma_test ] ||
+		insmod /vcm/vcm_dma_test.ko || { echo "cannot load vcm_dma_test"; return 1; }
 	[ -e "$dev/driver" ] && echo "$edu" > "$dev/driver/unbind"
 	echo vcm_dma_test > "$dev/driver_override" || return 1
 	echo "$edu" > /sys/bus/pci/drivers_probe

@@ -46,8 +46,8 @@ pristine=$top/build/linux-pristine
 control=${DMA_CONTROL:-}
 
 case $arch in
-x86_64) karch=x86_64; cross=; image=arch/x86/boot/bzImage ;;
-arm64) karch=arm64; cross=aarch64-linux-gnu-; image=arch/arm64/boot/Image ;;
+x86_64) image=arch/x86/boot/bzImage ;;
+arm64) image=arch/arm64/boot/Image ;;
 *) echo "bench-dma.sh: unknown arch $arch" >&2; exit 2 ;;
 esac
 
@@ -100,14 +100,8 @@ for k in $kernels; do
 	theirs) ksrc=$pristine out=$top/build/$arch-pristine ;;
 	control) ksrc=$csrc out=$top/build/$arch-control ;;
 	esac
-	mod=$top/build/$arch-dmamod-$k
-	mkdir -p "$mod"
-	cp tools/testing/vcm/dmabench/Kbuild tools/testing/vcm/dmabench/vcm_dma_bench.c "$mod/"
-	echo "  MODULE  $mod"
-	make -s -C "$ksrc" O="$out" ARCH=$karch CROSS_COMPILE=$cross M="$mod" modules || exit 1
-	printf 'dir /vcm 0755 0 0\nfile /vcm/vcm_dma_bench.ko %s 0644 0 0\n' "$mod/vcm_dma_bench.ko" |
-		build/tools/gen_init_cpio - | gzip -1 > "$mod/module.cpio.gz" || exit 1
-	cat "build/initramfs-$arch.cpio.gz" "$mod/module.cpio.gz" > "$mod/initrd.cpio.gz"
+	$s/modules.sh "$arch" "$ksrc" "$out" "build/initramfs-$arch.cpio.gz" \
+		"build/initrd-$arch-dmabench-$k.cpio.gz" tools/testing/vcm/dmabench || exit 1
 done
 
 icount=${DMA_ICOUNT:-}
@@ -128,7 +122,7 @@ for r in $(seq 1 "$rounds"); do
 			ICOUNT=$icount SMP=2 TIMEOUT=${BENCH_TIMEOUT:-900} \
 				EXTRA_CMDLINE="vcm.ms=$ms${icount:+ vcm.icount=1}" \
 				$s/qemu.sh "$arch" "$mode" dmabench "$out/$image" \
-				"build/$arch-dmamod-$k/initrd.cpio.gz" "$log" >/dev/null || rc=1
+				"build/initrd-$arch-dmabench-$k.cpio.gz" "$log" >/dev/null || rc=1
 			tr -d '\r' < "$log" | sed -n "s/^dmab: /$k $r /p" >> "$res"
 		done
 	done

@@ -10,7 +10,7 @@
 #    drivers/iommu/iova.c from the base tree (tools/testing/vcm), and the
 #    native wall time per call of W3 and of a lookup alone in its tree;
 #  - in each guest (ARCHES), booted with 4 CPUs and a kernel without the
-#    debug options: the allocator workloads of drivers/iommu/vcm/iova_bench.c,
+#    debug options: the allocator workloads of tools/testing/vcm/iovabench,
 #    VCM against iova.c's iova_domain in the same boot.
 #  - the DMA benchmark (bench-dma.sh): the VCM kernel against the pristine
 #    base kernel in the same QEMU set-up, alternating, median of 3 rounds.
@@ -42,10 +42,13 @@ for arch in $ARCHES; do
 	echo "== $arch guest: allocator workloads, ns/op and KiB"
 	FRAGMENTS=tools/testing/vcm/configs/bench.config $s/kernel.sh "$arch" "$out" || { rc=1; continue; }
 	$s/initramfs.sh "$arch" "build/initramfs-$arch.cpio.gz" || { rc=1; continue; }
+	initrd=build/initrd-$arch-bench.cpio.gz
+	$s/modules.sh "$arch" "$top/build/linux" "$out" "build/initramfs-$arch.cpio.gz" \
+		"$initrd" tools/testing/vcm/iovabench || { rc=1; continue; }
 	image=$out/arch/x86/boot/bzImage
 	[ "$arch" = arm64 ] && image=$out/arch/arm64/boot/Image
 	SMP=4 TIMEOUT=${BENCH_TIMEOUT:-900} $s/qemu.sh "$arch" strict bench "$image" \
-		"build/initramfs-$arch.cpio.gz" "$log" || rc=1
+		"$initrd" "$log" || rc=1
 	grep '# note:' "$log" | sed 's/^/    /' | sort -u
 	$s/bench-alloc.sh "$log" || rc=1
 
@@ -57,7 +60,7 @@ for arch in $ARCHES; do
 	ICOUNT=1 SMP=1 TIMEOUT=${BENCH_TIMEOUT:-900} \
 		EXTRA_CMDLINE="vcm.bench=reps=1,W1,W2,W3,W4" \
 		$s/qemu.sh "$arch" strict bench "$image" \
-		"build/initramfs-$arch.cpio.gz" "$log" || rc=1
+		"$initrd" "$log" || rc=1
 	grep '# note: W3 cost' "$log" |
 		sed 's/^.*# note: /    # note, in instructions: /' | sort -u
 	$s/bench-alloc.sh "$log" |

@@ -77,12 +77,15 @@ for arch in $ARCHES; do
 	fi
 	want guest || continue
 	result "initramfs-$arch" $s/initramfs.sh "$arch" "$b/initramfs-$arch.cpio.gz" || continue
+	initrd=$b/initrd-$arch.cpio.gz
+	result "modules-$arch" $s/modules.sh "$arch" "$top/$b/linux" "$top/$b/$arch" \
+		"$b/initramfs-$arch.cpio.gz" "$initrd" tools/testing/vcm/dmatest || continue
 	image=$b/$arch/arch/x86/boot/bzImage
 	[ "$arch" = arm64 ] && image=$b/$arch/arch/arm64/boot/Image
 	for mode in $MODES; do
 		log=$b/logs/$arch-$mode-check.log
 		tag=$arch-$mode
-		$s/qemu.sh "$arch" "$mode" check "$image" "$b/initramfs-$arch.cpio.gz" "$log"
+		$s/qemu.sh "$arch" "$mode" check "$image" "$initrd" "$log"
 		echo "  qemu exit status $?"
 		# Guest tests, against the plan the guest announced.
 		plan=$(sed -n 's/.*vcmtest: plan \([0-9]*\).*/\1/p' "$log" | head -n1)

@@ -6,6 +6,7 @@
 #   static.sh checkpatch        checkpatch.pl --strict on every C file and patch
 #   static.sh kernel-doc        scripts/kernel-doc -none -Wall on kernel C files
 #   static.sh sparse O=DIR      sparse (C=2) and W=1 on every project object
+#                               and out-of-tree module
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../../../.." && pwd)
@@ -46,9 +47,14 @@ sparse)
 	[ -n "$objs" ] || { echo "no kernel objects yet"; exit 0; }
 	log=$(make -s -C "$ksrc" O="$out" ARCH=x86_64 C=2 W=1 $objs 2>&1)
 	rc=$?
+	# The out-of-tree test and benchmark modules, the same way.
+	mods=$(ls -d tools/testing/vcm/*/Kbuild | xargs -n1 dirname)
+	mlog=$(MODFLAGS="C=2 W=1" "$top/tools/testing/vcm/scripts/modules.sh" \
+		x86_64 "$ksrc" "$out" - - $mods 2>&1) || rc=1
+	log=$(printf '%s\n%s' "$log" "$mlog")
 	echo "$log"
 	[ $rc = 0 ] || exit 1
 	echo "$log" | grep -E 'warning:|error:' && exit 1
-	echo "sparse + W=1: $(echo "$objs" | wc -w) objects clean"
+	echo "sparse + W=1: $(echo "$objs" | wc -w) objects and $(echo "$mods" | wc -w) modules clean"
 	;;
 esac

@@ -93,6 +93,7 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
@@ -107,8 +108,8 @@
 #include "iova_internal.h"
 #include "vcm_iova.h"
 
-#undef MODULE_PARAM_PREFIX
-#define MODULE_PARAM_PREFIX "vcm_iova_bench."
+/* The allocator's calls are exported for tests only. */
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 static unsigned int reps = 3;
 module_param(reps, uint, 0644);
@@ -1580,13 +1581,24 @@ static const struct file_operations bench_results_fops = {
 	.llseek = default_llseek,
 };
 
+static struct dentry *bench_dir;
+
 static int __init bench_init(void)
 {
-	struct dentry *dir;
-
-	dir = debugfs_create_dir("vcm_iova_bench", NULL);
-	debugfs_create_file("run", 0200, dir, NULL, &bench_run_fops);
-	debugfs_create_file("results", 0400, dir, NULL, &bench_results_fops);
+	bench_dir = debugfs_create_dir("vcm_iova_bench", NULL);
+	debugfs_create_file("run", 0200, bench_dir, NULL, &bench_run_fops);
+	debugfs_create_file("results", 0400, bench_dir, NULL,
+			    &bench_results_fops);
 	return 0;
 }
-late_initcall(bench_init);
+
+static void __exit bench_exit(void)
+{
+	debugfs_remove_recursive(bench_dir);
+	kvfree(bench_res);
+}
+
+module_init(bench_init);
+module_exit(bench_exit);
+MODULE_DESCRIPTION("Benchmark of the VCM IOVA allocator against iova.c");
+MODULE_LICENSE("GPL");
