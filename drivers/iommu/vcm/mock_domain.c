@@ -8,12 +8,22 @@
  * unchanged. An unmap that does not cover whole earlier maps is counted in
  * ->mismatches, which every test checks to be 0, and warns once, which
  * only a bug in VCM can cause. The mock can fail its n-th map.
+ *
+ * The mock IOMMU puts the same page tables behind real devices: devices
+ * of a bus of its own, which the IOMMU core probes into groups with a
+ * default DMA domain, so that the DMA API runs its whole path, through
+ * dma-iommu and VCM, down to a mock page table.
  */
 
 #include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/fwnode.h>
 #include <linux/iommu.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "../iommu-priv.h"
 #include "vcm_kunit.h"
 
 /* Page table entry: the pfn, and whether a map_pages() page starts here. */
@@ -162,4 +172,160 @@ void vcm_mock_destroy(struct kunit *test, struct vcm_mock *m)
 phys_addr_t vcm_mock_translate(struct vcm_mock *m, dma_addr_t iova)
 {
 	return iommu_iova_to_phys(&m->domain, iova);
+}
+
+/* The mock IOMMU and its bus. */
+static const struct bus_type vcm_mock_bus = {
+	.name = "vcm_mock",
+};
+
+static struct iommu_device vcm_mock_iommu;
+static struct fwnode_handle vcm_mock_fwnode;
+static struct notifier_block vcm_mock_nb;
+/* Granules left mapped, and bad unmaps, in the domains freed so far. */
+static atomic_long_t vcm_mock_leftovers;
+
+static int vcm_mock_attach(struct iommu_domain *domain, struct device *dev)
+{
+	return 0;
+}
+
+static void vcm_mock_domain_free(struct iommu_domain *domain)
+{
+	struct vcm_mock *m = to_mock(domain);
+
+	atomic_long_add(m->nr_mapped + m->mismatches, &vcm_mock_leftovers);
+	xa_destroy(&m->pt);
+	kfree(m);
+}
+
+static const struct iommu_domain_ops vcm_mock_iommu_domain_ops = {
+	.attach_dev = vcm_mock_attach,
+	.map_pages = mock_map_pages,
+	.iotlb_sync_map = mock_sync_map,
+	.unmap_pages = mock_unmap_pages,
+	.iova_to_phys = mock_iova_to_phys,
+	.free = vcm_mock_domain_free,
+};
+
+static struct iommu_domain *vcm_mock_alloc_paging(struct device *dev)
+{
+	struct vcm_mock *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->domain.ops = &vcm_mock_iommu_domain_ops;
+	m->domain.pgsize_bitmap = MOCK_PGSIZES;
+	m->domain.geometry.aperture_end = DMA_BIT_MASK(40);
+	m->domain.geometry.force_aperture = true;
+	xa_init(&m->pt);
+	return &m->domain;
+}
+
+static struct iommu_device *vcm_mock_probe_device(struct device *dev)
+{
+	return dev->bus == &vcm_mock_bus ? &vcm_mock_iommu : ERR_PTR(-ENODEV);
+}
+
+static int vcm_mock_def_domain_type(struct device *dev)
+{
+	return IOMMU_DOMAIN_DMA;
+}
+
+static const struct iommu_ops vcm_mock_iommu_ops = {
+	.probe_device = vcm_mock_probe_device,
+	.device_group = generic_device_group,
+	.def_domain_type = vcm_mock_def_domain_type,
+	.domain_alloc_paging = vcm_mock_alloc_paging,
+	.pgsize_bitmap = MOCK_PGSIZES,
+	.owner = THIS_MODULE,
+	.default_domain_ops = &vcm_mock_iommu_domain_ops,
+};
+
+/* Register the mock IOMMU; for a suite's init. */
+int vcm_mock_iommu_register(void)
+{
+	int ret;
+
+	ret = bus_register(&vcm_mock_bus);
+	if (ret)
+		return ret;
+	fwnode_init(&vcm_mock_fwnode, NULL);
+	vcm_mock_iommu.fwnode = &vcm_mock_fwnode;
+	ret = iommu_device_sysfs_add(&vcm_mock_iommu, NULL, NULL,
+				     "vcm_mock_iommu");
+	if (ret)
+		goto err_bus;
+	ret = iommu_device_register_bus(&vcm_mock_iommu, &vcm_mock_iommu_ops,
+					&vcm_mock_bus, &vcm_mock_nb);
+	if (ret)
+		goto err_sysfs;
+	return 0;
+
+err_sysfs:
+	iommu_device_sysfs_remove(&vcm_mock_iommu);
+err_bus:
+	bus_unregister(&vcm_mock_bus);
+	return ret;
+}
+
+void vcm_mock_iommu_unregister(void)
+{
+	iommu_device_unregister_bus(&vcm_mock_iommu, &vcm_mock_bus,
+				    &vcm_mock_nb);
+	iommu_device_sysfs_remove(&vcm_mock_iommu);
+	bus_unregister(&vcm_mock_bus);
+}
+
+static void vcm_mock_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/*
+ * A device of the mock IOMMU, in a group of its own with a default DMA
+ * domain; NULL (the test failed) if it could not be added.
+ */
+struct device *vcm_mock_iommu_add(struct kunit *test, const char *name)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	device_initialize(dev);
+	dev->release = vcm_mock_dev_release;
+	dev->bus = &vcm_mock_bus;
+	dev->coherent_dma_mask = DMA_BIT_MASK(32);
+	dev->dma_mask = &dev->coherent_dma_mask;
+	ret = dev_set_name(dev, "%s", name);
+	if (!ret)
+		ret = iommu_mock_device_add(dev, &vcm_mock_iommu);
+	if (ret) {
+		put_device(dev);
+		KUNIT_FAIL(test, "adding %s behind the mock IOMMU: %d", name,
+			   ret);
+		return NULL;
+	}
+	return dev;
+}
+
+/*
+ * Take @dev out, as the IOMMU core's release path does for a device that
+ * goes away; its domain is freed with it.
+ */
+void vcm_mock_iommu_remove(struct device *dev)
+{
+	device_unregister(dev);
+}
+
+/* Granules left mapped and bad unmaps of the mock domains freed so far. */
+long vcm_mock_iommu_leftovers(void)
+{
+	return atomic_long_read(&vcm_mock_leftovers);
+}
+
+/* The mock domain @dev translates through. */
+struct vcm_mock *vcm_mock_of(struct device *dev)
+{
+	return to_mock(iommu_get_domain_for_dev(dev));
 }

@@ -36,4 +36,11 @@ struct vcm_mock *vcm_mock_create(struct kunit *test);
 void vcm_mock_destroy(struct kunit *test, struct vcm_mock *m);
 phys_addr_t vcm_mock_translate(struct vcm_mock *m, dma_addr_t iova);
 
+int vcm_mock_iommu_register(void);
+void vcm_mock_iommu_unregister(void);
+struct device *vcm_mock_iommu_add(struct kunit *test, const char *name);
+void vcm_mock_iommu_remove(struct device *dev);
+long vcm_mock_iommu_leftovers(void);
+struct vcm_mock *vcm_mock_of(struct device *dev);
+
 #endif /* _VCM_KUNIT_H */

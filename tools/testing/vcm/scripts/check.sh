@@ -100,7 +100,7 @@ for arch in $ARCHES; do
 			echo "    planned ${plan:-?} guest tests, ran $ran"
 			fail "$tag:plan-complete"
 		fi
-		KUNIT_SUITES="vcm_iova vcm vcm_dma" result "$tag:kunit" $s/kunit.sh "$log"
+		KUNIT_SUITES="vcm_iova vcm vcm_dma vcm_dma_iommu" result "$tag:kunit" $s/kunit.sh "$log"
 		result "$tag:log-clean" $s/logcheck.sh "$log"
 	done
 done
