@@ -605,11 +605,23 @@ check_video() {
 	return $rc
 }
 
+# The allocator benchmark (tools/testing/vcm/iovabench) loads and runs a
+# short W1: it must print its figure, whatever the figure is.
+check_iova_bench() {
+	p=/sys/module/vcm_iova_bench/parameters
+	d=/sys/kernel/debug/vcm_iova_bench
+	[ -d $d ] || insmod /vcm/vcm_iova_bench.ko || { echo "cannot load vcm_iova_bench"; return 1; }
+	echo 1 > $p/reps && echo 2000 > $p/w1_pairs || return 1
+	echo W1 > $d/run || { echo "the run failed"; return 1; }
+	cat $d/results
+	grep -q '^bench: alloc W1 ' $d/results || { echo "no W1 figure"; return 1; }
+}
+
 nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 16"
+	echo "vcmtest: plan 17"
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -625,6 +637,7 @@ check)
 	t hotplug-graph check_hotplug
 	t type-race check_typerace
 	t video-pipeline check_video
+	t iova-bench-module check_iova_bench
 	t kmemleak check_kmemleak
 	;;
 bench)
