@@ -254,6 +254,25 @@ static void vcm_iommu_test_release(struct kunit *test)
 	dma_unmap_page(t->dev, addr, PAGE_SIZE, DMA_TO_DEVICE);
 }
 
+/*
+ * Of the IOMMU driver's reserved regions, the hardware MSI range stays out
+ * of every allocation, while the software MSI window is ordinary IOVA in
+ * a DMA domain, as upstream has it: a fixed range may use it.
+ */
+static void vcm_iommu_test_msi_regions(struct kunit *test)
+{
+	struct vcm_iommu_test *t = test->priv;
+	struct dma_iova_state st;
+
+	KUNIT_EXPECT_EQ(test, dma_iova_alloc_range(t->dev, &st, SZ_64K, 0,
+						   VCM_MOCK_MSI, 0),
+			-EADDRINUSE);
+	KUNIT_ASSERT_EQ(test, dma_iova_alloc_range(t->dev, &st, SZ_1M, 0,
+						   VCM_MOCK_SW_MSI, 0), 0);
+	KUNIT_EXPECT_EQ(test, st.addr, VCM_MOCK_SW_MSI);
+	dma_iova_free(t->dev, &st);
+}
+
 static int vcm_iommu_suite_init(struct kunit_suite *suite)
 {
 	return vcm_mock_iommu_register();
@@ -269,6 +288,7 @@ static struct kunit_case vcm_iommu_test_cases[] = {
 	KUNIT_CASE(vcm_iommu_test_two_step),
 	KUNIT_CASE(vcm_iommu_test_alloc_range),
 	KUNIT_CASE(vcm_iommu_test_release),
+	KUNIT_CASE(vcm_iommu_test_msi_regions),
 	{}
 };
 

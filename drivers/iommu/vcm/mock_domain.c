@@ -232,8 +232,36 @@ static int vcm_mock_def_domain_type(struct device *dev)
 	return IOMMU_DOMAIN_DMA;
 }
 
+/*
+ * An MSI doorbell range the hardware does not translate, and a software
+ * MSI window as SMMUs report one, each of 1 MiB.
+ */
+static void vcm_mock_get_resv_regions(struct device *dev,
+				      struct list_head *head)
+{
+	static const struct {
+		phys_addr_t start;
+		enum iommu_resv_type type;
+	} rgn[] = {
+		{ VCM_MOCK_MSI, IOMMU_RESV_MSI },
+		{ VCM_MOCK_SW_MSI, IOMMU_RESV_SW_MSI },
+	};
+	struct iommu_resv_region *r;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rgn); i++) {
+		r = iommu_alloc_resv_region(rgn[i].start, SZ_1M,
+					    IOMMU_WRITE | IOMMU_MMIO,
+					    rgn[i].type, GFP_KERNEL);
+		if (!r)
+			return;
+		list_add_tail(&r->list, head);
+	}
+}
+
 static const struct iommu_ops vcm_mock_iommu_ops = {
 	.probe_device = vcm_mock_probe_device,
+	.get_resv_regions = vcm_mock_get_resv_regions,
 	.device_group = generic_device_group,
 	.def_domain_type = vcm_mock_def_domain_type,
 	.domain_alloc_paging = vcm_mock_alloc_paging,

@@ -136,8 +136,6 @@ static enum vcm_region vcm_dma_resv_type(enum iommu_resv_type type)
 		return VCM_REGION_DIRECT;
 	case IOMMU_RESV_MSI:
 		return VCM_REGION_MSI;
-	case IOMMU_RESV_SW_MSI:
-		return VCM_REGION_SW_MSI;
 	default:
 		return VCM_REGION_RESERVED;
 	}
@@ -158,7 +156,12 @@ static int vcm_dma_collect(struct vcm_dma_rgns *r, struct vcm *vcm,
 	}
 	iommu_get_resv_regions(dev, &resv);
 	list_for_each_entry(region, &resv, list) {
-		if (!region->length)
+		/*
+		 * The software MSI window is for unmanaged domains: in a DMA
+		 * domain dma-iommu maps each doorbell itself, at IOVA from
+		 * this allocator, so the window is ordinary IOVA here.
+		 */
+		if (!region->length || region->type == IOMMU_RESV_SW_MSI)
 			continue;
 		ret = vcm_dma_rgn_add(r, vcm, region->start,
 				      region->start + (region->length - 1),
@@ -365,12 +368,13 @@ static int vcm_dma_claim(struct vcm_dma *vd, struct device *dev,
  * Reserves @dev's regions as typed reservations that @dev owns: the MMIO
  * windows of a PCI device's host bridge, the holes outside the bridge's
  * dma-ranges, and every reserved region the IOMMU driver reports for
- * @dev, IOMMU_RESV_SW_MSI included. Parts already reserved, by this
- * device or another one sharing the domain, are skipped. A part that a
- * live mapping or a DMA window already uses (a device joining a domain
- * that is doing DMA) is left out with a warning, and reserved once it is
- * free (vcm_dma_fill()). @dev is listed in the domain's graph until
- * vcm_dma_remove_device().
+ * @dev but IOMMU_RESV_SW_MSI, whose window dma-iommu does not need in a
+ * DMA domain (it maps MSI doorbells at IOVA of its own). Parts already
+ * reserved, by this device or another one sharing the domain, are
+ * skipped. A part that a live mapping or a DMA window already uses (a
+ * device joining a domain that is doing DMA) is left out with a warning,
+ * and reserved once it is free (vcm_dma_fill()). @dev is listed in the
+ * domain's graph until vcm_dma_remove_device().
  *
  * Context: Process context; may sleep. The caller holds the IOMMU
  * group's mutex. Takes @vd's lock, then the context's.

@@ -17,6 +17,10 @@ struct kunit;
 #define MOCK_START	SZ_1M
 #define MOCK_SIZE	SZ_1G
 
+/* The reserved regions the mock IOMMU reports for each device, 1 MiB. */
+#define VCM_MOCK_MSI	0xfee00000UL
+#define VCM_MOCK_SW_MSI	0x08000000UL
+
 struct vcm_mock {
 	struct iommu_domain domain;
 	struct xarray pt;
