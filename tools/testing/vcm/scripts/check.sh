@@ -93,7 +93,13 @@ for arch in $ARCHES; do
 		ran=0
 		while read -r st name; do
 			ran=$((ran + 1))
-			if [ "$st" = ok ]; then pass "$tag:$name"; else fail "$tag:$name"; fi
+			if [ "$st" = ok ]; then
+				pass "$tag:$name"
+			else
+				# What the test printed, for a log that is not kept.
+				grep -F "    $name: " "$log" | tail -n 40
+				fail "$tag:$name"
+			fi
 		done < <(sed -n 's/.*vcmtest: \(ok\|not ok\) \([^ ]*\).*/\1 \2/p' "$log" | sed 's/^not ok/not_ok/')
 		if [ -n "$plan" ] && [ "$ran" = "$plan" ]; then
 			pass "$tag:plan-complete"
