@@ -150,13 +150,12 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_context);
  * @pages: number of granules, not 0
  * @limit_pfn: highest granule the range may cover
  *
- * The range is @pages rounded up to a power of two and aligned to that
- * size (iova.c rounds only sizes below 32 granules and allocates larger
- * ones exactly, with the same alignment), and never overlaps a
- * reservation of the context. Before failing, every CPU's cache is
- * drained, also on dma-iommu's first, 32-bit-only attempt, which iova.c
- * makes without flushing its caches. Sizes up to %VCM_IOVA_CACHE_BYTES come
- * from this CPU's cache without a shared lock.
+ * The range is aligned to @pages rounded up to a power of two, as iova.c
+ * aligns it, and never overlaps a reservation of the context. Sizes up to
+ * %VCM_IOVA_CACHE_BYTES are rounded up to that power of two and come from
+ * this CPU's cache without a shared lock; larger ones take exactly @pages.
+ * Before failing, every CPU's cache is drained, also on dma-iommu's first,
+ * 32-bit-only attempt, which iova.c makes without flushing its caches.
  *
  * Context: Any context; does not sleep.
  * Return: the first granule of the range, or 0 if no range fits (or

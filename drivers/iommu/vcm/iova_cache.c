@@ -515,8 +515,9 @@ static noinline int vcm_iova_alloc_miss(struct vcm_iova_cache *cache,
 		return -ERANGE;
 	if (size > VCM_IOVA_MAX_PFN)
 		return -ENOSPC;
-	size = roundup_pow_of_two(size);
-	return vcm_iova_alloc(space, size, size, limit_pfn, gfp, pfn);
+	/* Cached sizes come rounded up; others are allocated exactly. */
+	return vcm_iova_alloc(space, size, roundup_pow_of_two(size), limit_pfn,
+			      gfp, pfn);
 }
 
 /**
@@ -527,12 +528,13 @@ static noinline int vcm_iova_alloc_miss(struct vcm_iova_cache *cache,
  * @gfp: allocation flags for a tree node, GFP_ATOMIC in atomic context
  * @pfn: on success, the first pfn of the range
  *
- * Allocates roundup_pow_of_two(@size) pfns aligned to that size. Sizes up
- * to 2^vcm_iova_cache_max_order() come from this CPU's cache in O(1)
- * without a shared lock when it holds a range below @limit_pfn; other
- * requests go to vcm_iova_alloc() and its guarantees. Pass the same @size
- * to vcm_iova_free_fast(). Before failing with -ENOSPC, all CPUs' caches
- * and the depot are drained and the tree searched again.
+ * The range starts at a multiple of roundup_pow_of_two(@size). Sizes up to
+ * 2^vcm_iova_cache_max_order() are rounded up to that power of two and
+ * come from this CPU's cache in O(1) without a shared lock when it holds
+ * a range below @limit_pfn; larger sizes are allocated exactly. Misses
+ * and large sizes go to vcm_iova_alloc() and its guarantees. Pass the
+ * same @size to vcm_iova_free_fast(). Before failing with -ENOSPC, all
+ * CPUs' caches and the depot are drained and the tree searched again.
  *
  * Context: Any context; takes this CPU's cache lock and possibly the
  * space lock with interrupts disabled. Never sleeps unless @gfp allows it.
@@ -578,12 +580,12 @@ static noinline void vcm_iova_free_miss(struct vcm_iova_cache *cache,
 {
 	unsigned long mask = size - 1;
 
-	if (size && mask < cache->max_size &&
-	    vcm_iova_cache_put_slow(cache, fls_long(mask), pfn, max))
-		return;
-	/* vcm_iova_alloc_fast() allocated the size rounded up. */
-	if (size && size <= VCM_IOVA_MAX_PFN)
+	if (size && mask < cache->max_size) {
+		if (vcm_iova_cache_put_slow(cache, fls_long(mask), pfn, max))
+			return;
+		/* vcm_iova_alloc_fast() rounded a cached size up. */
 		size = roundup_pow_of_two(size);
+	}
 	vcm_iova_free(cache->space, pfn, size);
 }
 

@@ -573,9 +573,15 @@ static void vcm_iova_test_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_iova_free(&s, 1, 4095), 0);
 
-	/* Big sizes bypass the cache: nothing is kept when they are freed. */
+	/*
+	 * Big sizes bypass the cache and take exactly what they ask for,
+	 * aligned as if rounded up: the rest of the block stays free.
+	 */
 	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 1025, ~0UL, GFP_KERNEL, &pfn), 0);
 	KUNIT_EXPECT_EQ(test, pfn, 2048UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc(&s, 1023, 1, ~0UL, GFP_KERNEL, &p2), 0);
+	KUNIT_EXPECT_EQ(test, p2, 3073UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_free(&s, p2, 1023), 0);
 	vcm_iova_free_fast(c, pfn, 1025);
 	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), 0UL);
@@ -635,6 +641,51 @@ static void vcm_iova_test_cache(struct kunit *test)
 	vcm_iova_space_destroy(&s);
 }
 
+/*
+ * A 32-bit space of 4 KiB granules whose free parts are 64 MiB blocks
+ * and one 96 MiB block, each starting at a multiple of 128 MiB: a
+ * 96 MiB streaming request fits exactly there, as it does in iova.c,
+ * though no free 128 MiB block exists.
+ */
+static void vcm_iova_test_exact_32bit(struct kunit *test)
+{
+	const unsigned long blk = SZ_128M / SZ_4K, limit = SZ_4G / SZ_4K - 1;
+	const unsigned long want = SZ_64M / SZ_4K + SZ_32M / SZ_4K;
+	const unsigned long hole = 5 * blk;
+	struct vcm_iova_cache *c;
+	struct vcm_iova_space s;
+	unsigned long b, free, pfn, nr;
+
+	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(&s, SZ_4K, 1, limit), 0);
+	c = vcm_iova_cache_create(&s);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	vcm_iova_cache_stop_idle_reclaim(c);
+	for (b = 0; b <= limit; b += blk) {
+		free = b == hole ? want : blk / 2;
+		KUNIT_ASSERT_EQ(test, vcm_iova_reserve(&s, b + free, blk - free,
+						       GFP_KERNEL), 0);
+	}
+	nr = vcm_iova_nr_ranges(&s);
+
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, want + 1, limit,
+						  GFP_KERNEL, &pfn), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), nr);
+	KUNIT_ASSERT_EQ(test, vcm_iova_alloc_fast(c, want, limit, GFP_KERNEL,
+						  &pfn), 0);
+	KUNIT_EXPECT_EQ(test, pfn, hole);
+	vcm_iova_free_fast(c, pfn, want);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), nr);
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
+
+	for (b = 0; b <= limit; b += blk) {
+		free = b == hole ? want : blk / 2;
+		KUNIT_EXPECT_EQ(test, vcm_iova_free(&s, b + free, blk - free), 0);
+	}
+	vcm_iova_cache_destroy(c);
+	KUNIT_EXPECT_EQ(test, vcm_iova_check(&s), 0);
+	vcm_iova_space_destroy(&s);
+}
+
 static void vcm_iova_test_hotplug(struct kunit *test)
 {
 	struct vcm_test_cpu_arg *arg;
@@ -676,6 +727,7 @@ static struct kunit_case vcm_iova_test_cases[] = {
 	KUNIT_CASE(vcm_iova_test_64k_32bit),
 	KUNIT_CASE_SLOW(vcm_iova_test_random),
 	KUNIT_CASE(vcm_iova_test_cache),
+	KUNIT_CASE(vcm_iova_test_exact_32bit),
 	KUNIT_CASE(vcm_iova_test_cache_bound),
 	KUNIT_CASE(vcm_iova_test_cache_queued),
 	KUNIT_CASE(vcm_iova_test_cache_depot_no_room),

@@ -255,7 +255,7 @@ static void test_diff_tiny(void)
 }
 
 struct fast_live {
-	unsigned long pfn, size;
+	unsigned long pfn, size, held;
 };
 
 static void test_cache(void)
@@ -263,7 +263,7 @@ static void test_cache(void)
 	struct vcm_iova_space s;
 	struct vcm_iova_cache *c;
 	static struct fast_live live[4096];
-	unsigned long nr = 0, pfn, size, i, j, max, total = 1UL << 16;
+	unsigned long nr = 0, pfn, size, held, i, j, max, total = 1UL << 16;
 	int ret;
 
 	rng_state = 99;
@@ -280,15 +280,20 @@ static void test_cache(void)
 			size = 1UL << rnd_below(rnd_below(8) ? 4 : 11);
 			if (rnd_below(4) == 0 && size > 2)
 				size -= 1;
+			/* Sizes the cache does not hold: allocated exactly. */
+			if (rnd_below(16) == 0)
+				size = max + 1 + rnd_below(2 * max);
 			ret = vcm_iova_alloc_fast(c, size, total, GFP_ATOMIC, &pfn);
 			if (ret) {
 				CHECK(ret == -ENOSPC);
 				continue;
 			}
-			size = roundup_pow_of_two(size);
-			CHECK(!(pfn & (size - 1)) && pfn >= 1 && pfn + size - 1 <= total);
+			held = size <= max ? roundup_pow_of_two(size) : size;
+			CHECK(!(pfn & (roundup_pow_of_two(size) - 1)) && pfn >= 1 &&
+			      pfn + held - 1 <= total);
 			live[nr].pfn = pfn;
 			live[nr].size = size;
+			live[nr].held = held;
 			nr++;
 		} else {
 			j = rnd_below(nr);
@@ -305,7 +310,7 @@ static void test_cache(void)
 				unsigned long st, sz;
 
 				CHECK(!vcm_iova_find(&s, live[j].pfn, &st, &sz) &&
-				      st == live[j].pfn && sz == live[j].size);
+				      st == live[j].pfn && sz == live[j].held);
 			}
 			CHECK(vcm_iova_nr_ranges(&s) == nr + vcm_iova_cache_count(c));
 			CHECK(!vcm_iova_check(&s));
@@ -314,7 +319,6 @@ static void test_cache(void)
 		if (!(i % 50000))
 			vcm_stub_cpu_dead(rnd_below(VCM_STUB_NR_CPUS));
 	}
-	(void)max;
 
 	/* CPU hotplug: a dead CPU's cache goes back to the tree. */
 	vcm_iova_cache_drain(c);
@@ -373,6 +377,7 @@ static void test_cache(void)
 
 	/* Big sizes bypass the cache. */
 	CHECK(!vcm_iova_alloc_fast(c, 3000, total, GFP_ATOMIC, &pfn) && !(pfn & 4095));
+	CHECK(!vcm_iova_find(&s, pfn, &i, &size) && i == pfn && size == 3000);
 	vcm_iova_free_fast(c, pfn, 3000);
 	CHECK(vcm_iova_cache_count(c) == 0);
 	CHECK(vcm_iova_alloc_fast(c, 0, total, GFP_ATOMIC, &pfn) == -EINVAL);

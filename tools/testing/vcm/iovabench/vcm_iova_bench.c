@@ -206,11 +206,17 @@ struct bench_tab {
 	unsigned long fast_from;
 };
 
-/* Peak metadata bytes and cached free pages seen by bench_sample(). */
+/*
+ * Peak metadata bytes and cached free pages seen by bench_sample(); the
+ * pages the tree holds for the fast path's live ranges, and the pages
+ * they asked for, at the last sample.
+ */
 struct bench_mem {
 	u64 bytes;
 	u64 cached;
 	u64 cached_small;
+	u64 held;
+	u64 asked;
 };
 
 /* Counts of a tree walk or of a live table. */
@@ -464,9 +470,22 @@ static unsigned long bench_span(const struct bench_ctx *c,
 {
 	if (!fast)
 		return size;
-	if (c->ours || size < (1UL << (THEIRS_CACHE_ORDERS - 1)))
+	if (c->ours ? size <= 1UL << vcm_iova_cache_max_order(c->cache) :
+		      size < 1UL << (THEIRS_CACHE_ORDERS - 1))
 		return roundup_pow_of_two(size);
 	return size;
+}
+
+/* Pages of the tree's range starting at @pfn, as the tree has it. */
+static unsigned long bench_held(struct bench_ctx *c, unsigned long pfn)
+{
+	unsigned long start, size;
+	struct iova *iova;
+
+	if (c->ours)
+		return vcm_iova_find(&c->space, pfn, &start, &size) ? 0 : size;
+	iova = find_iova(&c->iovad, pfn);
+	return iova ? iova_size(iova) : 0;
 }
 
 static void bench_count_one(struct bench_count *cnt, unsigned long size)
@@ -554,9 +573,16 @@ static void bench_sample(struct bench_ctx *c, const struct bench_tab *t,
 	u64 bytes, pages;
 
 	bench_count_tree(c, &tree);
-	for (i = 0; t && i < t->n; i++)
+	peak->held = 0;
+	peak->asked = 0;
+	for (i = 0; t && i < t->n; i++) {
 		bench_count_one(&live, bench_span(c, t->size[i],
 						  i >= t->fast_from));
+		if (i < t->fast_from)
+			continue;
+		peak->held += bench_held(c, t->pfn[i]);
+		peak->asked += t->size[i];
+	}
 	for (i = 0; i < BENCH_ORDERS; i++)
 		cached[i] = tree.order[i] > live.order[i] ?
 			    tree.order[i] - live.order[i] : 0;
@@ -651,6 +677,20 @@ static void bench_mem_report(const char *w, const char *param,
 	bench_kib_report(w, "cached-le128K", param,
 			 mem[0].cached_small * (BENCH_GRANULE / SZ_1K),
 			 mem[1].cached_small * (BENCH_GRANULE / SZ_1K));
+}
+
+/* IOVA the fast path's live ranges hold over the IOVA they asked for. */
+static void bench_waste_report(const char *param, const struct bench_mem *mem)
+{
+	u64 ours = bench_ratio(mem[0].held, mem[0].asked);
+	u64 theirs = bench_ratio(mem[1].held, mem[1].asked);
+	u64 ratio = bench_ratio(ours, theirs);
+
+	bench_out("bench: alloc W2-waste %s ours=%llu.%03llu theirs=%llu.%03llu ",
+		  param, ours / 1000, ours % 1000, theirs / 1000,
+		  theirs % 1000);
+	bench_out("unit=held/asked ratio=%llu.%03llu\n", ratio / 1000,
+		  ratio % 1000);
 }
 
 /*
@@ -813,6 +853,38 @@ out:
 	return ret;
 }
 
+/*
+ * W2 with sizes above what either cache holds, 4 MiB + 4 KiB to 16 MiB:
+ * no timing, only the IOVA the live ranges hold.
+ */
+static int bench_w2_big(struct bench_state *s, bool ours,
+			struct bench_mem *mem)
+{
+	struct bench_ctx *c = &s->ctx[!ours];
+	struct bench_tab *t = &s->tab[0];
+	unsigned long i, size, pfn;
+	int ret;
+
+	ret = bench_setup(c, ours, true);
+	if (ret)
+		return ret;
+	t->n = 0;
+	t->fast_from = 0;
+	for (i = 0; i < BENCH_W2_WINDOW; i++) {
+		size = (SZ_4M >> BENCH_SHIFT) + 1 +
+		       bench_below(&c->rng, 3 * (SZ_4M >> BENCH_SHIFT));
+		if (!bench_alloc_fast(c, size, BENCH_LIMIT32, &pfn)) {
+			ret = -ENOSPC;
+			break;
+		}
+		t->pfn[t->n] = pfn;
+		t->size[t->n++] = size;
+	}
+	bench_sample(c, t, mem);
+	bench_teardown(c);
+	return ret;
+}
+
 static int bench_w2(struct bench_state *s)
 {
 	struct bench_mem mem[2] = {};
@@ -836,6 +908,13 @@ static int bench_w2(struct bench_state *s)
 	}
 	bench_fig_report("W2", "4K-4M", &fig);
 	bench_mem_report("W2", "4K-4M", mem, true);
+	bench_waste_report("4K-4M", mem);
+	for (k = 0; k < 2; k++) {
+		ret = bench_w2_big(s, !k, &mem[k]);
+		if (ret)
+			goto out;
+	}
+	bench_waste_report("4M+4K-16M", mem);
 out:
 	bench_tab_free(&s->tab[0]);
 	return ret;
