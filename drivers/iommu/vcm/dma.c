@@ -149,26 +149,30 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_context);
  * @vd: the domain's VCM state
  * @pages: number of granules, not 0
  * @limit_pfn: highest granule the range may cover
+ * @drain: whether to drain every CPU's cache before failing
  *
  * The range is aligned to @pages rounded up to a power of two, as iova.c
  * aligns it, and never overlaps a reservation of the context. Sizes up to
  * %VCM_IOVA_CACHE_BYTES are rounded up to that power of two and come from
  * this CPU's cache without a shared lock; larger ones take exactly @pages.
- * Before failing, every CPU's cache is drained, also on dma-iommu's first,
- * 32-bit-only attempt, which iova.c makes without flushing its caches.
+ * dma-iommu's first, 32-bit-only attempt passes @drain false, as it passes
+ * flush_rcache false to iova.c, so that a full 32-bit space sends it on to
+ * its second attempt instead of making every CPU give its cache back.
  *
  * Context: Any context; does not sleep.
  * Return: the first granule of the range, or 0 if no range fits (or
  * @pages is 0, or memory for a tree node ran out).
  */
 unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
-			    unsigned long limit_pfn)
+			    unsigned long limit_pfn, bool drain)
 {
+	const gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN;
 	unsigned long pfn, flags;
 	void *old;
 
-	if (vcm_iova_alloc_fast(vd->cache, pages, limit_pfn,
-				GFP_ATOMIC | __GFP_NOWARN, &pfn))
+	if (drain ? vcm_iova_alloc_fast(vd->cache, pages, limit_pfn, gfp, &pfn) :
+		    vcm_iova_try_alloc_fast(vd->cache, pages, limit_pfn, gfp,
+					    &pfn))
 		return 0;
 	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
 		xa_lock_irqsave(&vd->live, flags);

@@ -29,7 +29,7 @@ struct vcm *vcm_dma_context(struct vcm_dma *vd);
 int vcm_dma_add_device(struct vcm_dma *vd, struct device *dev);
 void vcm_dma_remove_device(struct vcm_dma *vd, struct device *dev);
 unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
-			    unsigned long limit_pfn);
+			    unsigned long limit_pfn, bool drain);
 void vcm_dma_free(struct vcm_dma *vd, unsigned long pfn,
 		  unsigned long pages);
 void vcm_dma_free_queued(struct vcm_dma *vd, unsigned long pfn,
@@ -76,7 +76,7 @@ static inline void vcm_dma_remove_device(struct vcm_dma *vd,
 
 static inline unsigned long vcm_dma_alloc(struct vcm_dma *vd,
 					  unsigned long pages,
-					  unsigned long limit_pfn)
+					  unsigned long limit_pfn, bool drain)
 {
 	return 0;
 }

@@ -177,7 +177,7 @@ static void vcm_dma_test_regions(struct kunit *test)
 
 	/* Nothing the allocator hands out below 4 MiB touches a region. */
 	for (i = 0; i < ARRAY_SIZE(pfn); i++) {
-		pfn[i] = vcm_dma_alloc(d->vd, 16, (SZ_4M >> MOCK_SHIFT) - 1);
+		pfn[i] = vcm_dma_alloc(d->vd, 16, (SZ_4M >> MOCK_SHIFT) - 1, true);
 		KUNIT_ASSERT_NE(test, pfn[i], 0UL);
 		KUNIT_EXPECT_TRUE(test, pfn[i] + 15 < 0x100 ||
 				  (pfn[i] > 0x107 && pfn[i] + 15 < 0x110) ||
@@ -198,7 +198,7 @@ static void vcm_dma_test_region_in_use(struct kunit *test)
 	u64 start, last;
 	unsigned int nr;
 
-	live = vcm_dma_alloc(d->vd, 1, 0xfff);
+	live = vcm_dma_alloc(d->vd, 1, 0xfff, true);
 	KUNIT_ASSERT_NE(test, live, 0UL);
 	start = (u64)live << MOCK_SHIFT;
 	last = start + MOCK_GRANULE - 1;
@@ -228,12 +228,12 @@ static void vcm_dma_test_region_in_use(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vcm_dma_covered(vcm, start, last, type));
 	vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
 	KUNIT_EXPECT_EQ(test, nr, 3U);
-	cached = vcm_dma_alloc(d->vd, 1, 0xfff);
+	cached = vcm_dma_alloc(d->vd, 1, 0xfff, true);
 	KUNIT_EXPECT_NE(test, cached, live);
 	vcm_dma_free(d->vd, cached, 1);
 
 	/* Now the range sits in the per-CPU cache: the glue drains it. */
-	cached = vcm_dma_alloc(d->vd, 1, 0xfff);
+	cached = vcm_dma_alloc(d->vd, 1, 0xfff, true);
 	KUNIT_ASSERT_NE(test, cached, 0UL);
 	vcm_dma_free(d->vd, cached, 1);
 	start = (u64)cached << MOCK_SHIFT;
@@ -241,7 +241,7 @@ static void vcm_dma_test_region_in_use(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_dma_reserve_ranges(d->vd, d->dev, &start,
 						     &last, &type, 1), 0);
 	KUNIT_EXPECT_EQ(test, vcm_dma_has(vcm, start, last, type, NULL), 1U);
-	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, cached), cached);
+	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, cached, true), cached);
 }
 
 /*
@@ -438,9 +438,9 @@ static void vcm_dma_test_alloc_free(struct kunit *test)
 	struct vcm_dma_test *d = test->priv;
 	unsigned long a, b, c;
 
-	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 0, ULONG_MAX), 0UL);
-	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 1, 0), 0UL);
-	a = vcm_dma_alloc(d->vd, 3, 0xffff);
+	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 0, ULONG_MAX, true), 0UL);
+	KUNIT_EXPECT_EQ(test, vcm_dma_alloc(d->vd, 1, 0, true), 0UL);
+	a = vcm_dma_alloc(d->vd, 3, 0xffff, true);
 	KUNIT_ASSERT_NE(test, a, 0UL);
 	KUNIT_EXPECT_EQ(test, a % 4, 0UL);
 	KUNIT_EXPECT_LE(test, a + 3, 0xffffUL);
@@ -448,14 +448,14 @@ static void vcm_dma_test_alloc_free(struct kunit *test)
 
 	if (!IS_ENABLED(CONFIG_DMA_API_DEBUG))
 		kunit_skip(test, "the free guard needs CONFIG_DMA_API_DEBUG");
-	a = vcm_dma_alloc(d->vd, 1, 0xffff);
+	a = vcm_dma_alloc(d->vd, 1, 0xffff, true);
 	KUNIT_ASSERT_NE(test, a, 0UL);
 	vcm_dma_free(d->vd, a, 1);
 	vcm_dma_free(d->vd, a, 1);		/* refused */
 	vcm_dma_free_queued(d->vd, a, 1);	/* refused */
 	vcm_dma_free(d->vd, 0x42, 1);		/* refused */
-	b = vcm_dma_alloc(d->vd, 1, 0xffff);
-	c = vcm_dma_alloc(d->vd, 1, 0xffff);
+	b = vcm_dma_alloc(d->vd, 1, 0xffff, true);
+	c = vcm_dma_alloc(d->vd, 1, 0xffff, true);
 	KUNIT_EXPECT_NE(test, b, 0UL);
 	KUNIT_EXPECT_NE(test, c, 0UL);
 	KUNIT_EXPECT_NE(test, b, c);
@@ -463,7 +463,7 @@ static void vcm_dma_test_alloc_free(struct kunit *test)
 	KUNIT_EXPECT_NE(test, c, 0x42UL);
 	/* The wrong size is refused too, and the range stays allocated. */
 	vcm_dma_free(d->vd, b, 2);
-	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, b), b);
+	KUNIT_EXPECT_NE(test, vcm_dma_alloc(d->vd, 1, b, true), b);
 	vcm_dma_free(d->vd, b, 1);
 	vcm_dma_free_queued(d->vd, c, 1);
 }

@@ -496,7 +496,7 @@ static __always_inline bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
 static noinline int vcm_iova_alloc_miss(struct vcm_iova_cache *cache,
 					unsigned long size,
 					unsigned long limit_pfn, gfp_t gfp,
-					unsigned long *pfn)
+					bool drain, unsigned long *pfn)
 {
 	struct vcm_iova_space *space = cache->space;
 	unsigned long mask = size - 1;
@@ -516,8 +516,37 @@ static noinline int vcm_iova_alloc_miss(struct vcm_iova_cache *cache,
 	if (size > VCM_IOVA_MAX_PFN)
 		return -ENOSPC;
 	/* Cached sizes come rounded up; others are allocated exactly. */
-	return vcm_iova_alloc(space, size, roundup_pow_of_two(size), limit_pfn,
-			      gfp, pfn);
+	return __vcm_iova_alloc_reclaim(space, size, roundup_pow_of_two(size),
+					limit_pfn, gfp, drain, pfn);
+}
+
+static __always_inline int __vcm_iova_alloc_fast(struct vcm_iova_cache *cache,
+						 unsigned long size,
+						 unsigned long limit_pfn,
+						 gfp_t gfp, bool drain,
+						 unsigned long *pfn)
+{
+	unsigned long mask = size - 1;
+	unsigned int order;
+
+	/*
+	 * One test rejects size 0 (mask wraps) and uncached sizes. A cached
+	 * range fits when it ends at or below limit_pfn; when none does, for
+	 * instance because limit_pfn is below the start of the space, the
+	 * slow path answers. It is passed the size rounded up, which it would
+	 * use anyway, so that @size need not be kept across the lock.
+	 */
+	if (!mask) {
+		/* Single granules, the most common size: no bit scan. */
+		if (vcm_iova_cache_get(cache, 0, limit_pfn, pfn))
+			return 0;
+	} else if (likely(mask < cache->max_size)) {
+		order = fls_long(mask);
+		if (vcm_iova_cache_get(cache, order, limit_pfn, pfn))
+			return 0;
+		size = 1UL << order;
+	}
+	return vcm_iova_alloc_miss(cache, size, limit_pfn, gfp, drain, pfn);
 }
 
 /**
@@ -545,29 +574,37 @@ static noinline int vcm_iova_alloc_miss(struct vcm_iova_cache *cache,
 int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 			unsigned long limit_pfn, gfp_t gfp, unsigned long *pfn)
 {
-	unsigned long mask = size - 1;
-	unsigned int order;
-
-	/*
-	 * One test rejects size 0 (mask wraps) and uncached sizes. A cached
-	 * range fits when it ends at or below limit_pfn; when none does, for
-	 * instance because limit_pfn is below the start of the space, the
-	 * slow path answers. It is passed the size rounded up, which it would
-	 * use anyway, so that @size need not be kept across the lock.
-	 */
-	if (!mask) {
-		/* Single granules, the most common size: no bit scan. */
-		if (vcm_iova_cache_get(cache, 0, limit_pfn, pfn))
-			return 0;
-	} else if (likely(mask < cache->max_size)) {
-		order = fls_long(mask);
-		if (vcm_iova_cache_get(cache, order, limit_pfn, pfn))
-			return 0;
-		size = 1UL << order;
-	}
-	return vcm_iova_alloc_miss(cache, size, limit_pfn, gfp, pfn);
+	return __vcm_iova_alloc_fast(cache, size, limit_pfn, gfp, true, pfn);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_alloc_fast);
+
+/**
+ * vcm_iova_try_alloc_fast() - allocate through the cache, without draining
+ * @cache: the cache
+ * @size: number of pfns, not 0
+ * @limit_pfn: highest pfn the range may cover
+ * @gfp: allocation flags for a tree node, GFP_ATOMIC in atomic context
+ * @pfn: on success, the first pfn of the range
+ *
+ * Like vcm_iova_alloc_fast(), but when neither this CPU's cache, the depot
+ * nor the tree has a fitting range, fails at once instead of draining
+ * every CPU's cache: for a first attempt below a lower limit that a
+ * caller follows with a wider one.
+ *
+ * Context: Any context; takes this CPU's cache lock and possibly the depot
+ * and space locks with interrupts disabled. Never sleeps unless @gfp
+ * allows it.
+ * Return: 0 on success, -EINVAL if @size is 0, -ERANGE if @limit_pfn is
+ * below the start of the space, -ENOMEM if no tree node could be
+ * allocated, -ENOSPC if no fitting range is free.
+ */
+int vcm_iova_try_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
+			    unsigned long limit_pfn, gfp_t gfp,
+			    unsigned long *pfn)
+{
+	return __vcm_iova_alloc_fast(cache, size, limit_pfn, gfp, false, pfn);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_try_alloc_fast);
 
 /*
  * Everything vcm_iova_free_fast() does when the loaded magazine cannot

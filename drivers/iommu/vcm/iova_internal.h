@@ -13,6 +13,11 @@
 unsigned long vcm_iova_cache_nr_mags(struct vcm_iova_cache *cache,
 				     unsigned int order, size_t *bytes);
 
+/* vcm_iova_alloc(); with @reclaim false, no cache is drained on -ENOSPC. */
+int __vcm_iova_alloc_reclaim(struct vcm_iova_space *space, unsigned long size,
+			     unsigned long align, unsigned long limit_pfn,
+			     gfp_t gfp, bool reclaim, unsigned long *pfn);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Like vcm_iova_free() but silent: lets tests pass bad ranges on purpose. */
 int vcm_iova_remove(struct vcm_iova_space *space, unsigned long pfn,

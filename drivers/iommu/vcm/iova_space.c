@@ -524,6 +524,15 @@ int vcm_iova_alloc(struct vcm_iova_space *space, unsigned long size,
 		   unsigned long align, unsigned long limit_pfn, gfp_t gfp,
 		   unsigned long *pfn)
 {
+	return __vcm_iova_alloc_reclaim(space, size, align, limit_pfn, gfp,
+					true, pfn);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_alloc);
+
+int __vcm_iova_alloc_reclaim(struct vcm_iova_space *space, unsigned long size,
+			     unsigned long align, unsigned long limit_pfn,
+			     gfp_t gfp, bool reclaim, unsigned long *pfn)
+{
 	struct vcm_iova_req req;
 	struct vcm_iova_node *new;
 	unsigned long rsize;
@@ -554,7 +563,7 @@ int vcm_iova_alloc(struct vcm_iova_space *space, unsigned long size,
 		return -ENOMEM;
 
 	ret = __vcm_iova_alloc(space, &req, new, pfn);
-	if (ret == -ENOSPC && READ_ONCE(space->reclaim)) {
+	if (ret == -ENOSPC && reclaim && READ_ONCE(space->reclaim)) {
 		vcm_iova_reclaim(space);
 		ret = __vcm_iova_alloc(space, &req, new, pfn);
 	}
@@ -562,7 +571,6 @@ int vcm_iova_alloc(struct vcm_iova_space *space, unsigned long size,
 		vcm_iova_node_free(new);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(vcm_iova_alloc);
 
 static int __vcm_iova_reserve(struct vcm_iova_space *space,
 			      struct vcm_iova_node *new)

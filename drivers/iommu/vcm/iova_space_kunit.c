@@ -621,6 +621,11 @@ static void vcm_iova_test_cache(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, arg->ret, 0);
 		work_on_cpu(other, vcm_test_free_on_cpu, arg);
 		KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 16UL);
+		/* Told not to drain, a request that needs them fails. */
+		KUNIT_EXPECT_EQ(test, vcm_iova_try_alloc_fast(c, 4095, ~0UL,
+							      GFP_KERNEL, &pfn),
+				-ENOSPC);
+		KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 16UL);
 		vcm_iova_cache_drain_cpu(c, other);
 		KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 0UL);
 		KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), 0UL);

@@ -149,6 +149,9 @@ void vcm_iova_cache_destroy(struct vcm_iova_cache *cache);
 unsigned int vcm_iova_cache_max_order(const struct vcm_iova_cache *cache);
 int vcm_iova_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
 			unsigned long limit_pfn, gfp_t gfp, unsigned long *pfn);
+int vcm_iova_try_alloc_fast(struct vcm_iova_cache *cache, unsigned long size,
+			    unsigned long limit_pfn, gfp_t gfp,
+			    unsigned long *pfn);
 void vcm_iova_free_fast(struct vcm_iova_cache *cache, unsigned long pfn,
 			unsigned long size);
 void vcm_iova_free_queued(struct vcm_iova_cache *cache, unsigned long pfn,
