@@ -21,10 +21,9 @@
  * vcm_phys_is_mmio(), and vcm_phys_walk_bindings(), which runs its
  * callback under a vcm_phys's spinlock with interrupts disabled. Calls on
  * one context are serialized by its mutex; calls on different contexts
- * run in parallel. Each context's mutex is a lock
- * class of its own, so a vcm_walk_res() or vcm_res_walk_bindings()
- * callback may call VCM on another context (never on the one it walks),
- * and lockdep checks the order in which contexts nest. Lock order: a
+ * run in parallel. A vcm_walk_res() or vcm_res_walk_bindings() callback
+ * may call VCM on another context, but not start another walk and never
+ * call into the context it walks; lockdep checks both. Lock order: a
  * context's mutex, then a vcm_phys's spinlock, then the context's IOVA
  * space lock.
  *

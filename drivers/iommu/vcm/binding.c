@@ -179,7 +179,7 @@ int vcm_bind_at(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
 
 	if (!res || !phys)
 		return -EINVAL;
-	mutex_lock(&res->vcm->lock);
+	vcm_lock(res->vcm);
 	ret = __vcm_bind_at(res, offset, phys, phys_offset, size, res->flags);
 	mutex_unlock(&res->vcm->lock);
 	return ret;
@@ -240,7 +240,7 @@ int vcm_bind_at_flags(struct vcm_res *res, u64 offset, struct vcm_phys *phys,
 	flags |= res->flags & (VCM_MMIO | VCM_CACHE);
 	if ((flags | phys->flags) & VCM_MMIO)
 		flags &= ~VCM_CACHE;
-	mutex_lock(&res->vcm->lock);
+	vcm_lock(res->vcm);
 	ret = __vcm_bind_at(res, offset, phys, phys_offset, size, flags);
 	mutex_unlock(&res->vcm->lock);
 	return ret;
@@ -265,7 +265,7 @@ int vcm_res_find_binding(struct vcm_res *res, u64 offset,
 
 	if (!res || !info)
 		return -EINVAL;
-	mutex_lock(&res->vcm->lock);
+	vcm_lock(res->vcm);
 	b = vcm_binding_at(res, offset);
 	if (b)
 		vcm_binding_info(b, info);
@@ -314,7 +314,7 @@ int vcm_unbind_at(struct vcm_res *res, u64 offset)
 
 	if (!res)
 		return -EINVAL;
-	mutex_lock(&res->vcm->lock);
+	vcm_lock(res->vcm);
 	if (res->placed || res->owns_phys) {
 		ret = -EOPNOTSUPP;
 	} else {
@@ -346,7 +346,7 @@ int vcm_unbind(struct vcm_res *res)
 
 	if (!res)
 		return -EINVAL;
-	mutex_lock(&res->vcm->lock);
+	vcm_lock(res->vcm);
 	if (res->placed || res->owns_phys)
 		ret = -EOPNOTSUPP;
 	else
@@ -473,7 +473,7 @@ struct vcm_res *vcm_map(struct vcm *vcm, struct vcm_phys *phys,
 
 	if (!vcm || !phys)
 		return ERR_PTR(-EINVAL);
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	res = __vcm_map(vcm, phys, flags);
 	mutex_unlock(&vcm->lock);
 	return res;
@@ -505,7 +505,7 @@ int vcm_unmap(struct vcm_res *res)
 	if (res->type == VCM_RES_REGION)
 		return -EPERM;
 	vcm = res->vcm;
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	if (vcm_res_owned_shared(res))
 		ret = -EBUSY;
 	else
@@ -559,7 +559,7 @@ struct vcm_res *vcm_make_binding(struct vcm *vcm, u64 size,
 	phys = vcm_alloc(vcm, size, alloc_flags);
 	if (IS_ERR(phys))
 		return ERR_CAST(phys);
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	res = __vcm_map(vcm, phys, res_flags);
 	if (!IS_ERR(res))
 		res->owns_phys = true;
@@ -605,7 +605,7 @@ struct vcm_phys *vcm_res_phys(struct vcm_res *res)
 
 	if (!res)
 		return NULL;
-	mutex_lock(&res->vcm->lock);
+	vcm_lock(res->vcm);
 	n = rb_first(&res->bindings);
 	if (n) {
 		struct vcm_binding *b = rb_entry(n, struct vcm_binding,

@@ -60,9 +60,8 @@ late_initcall(fail_vcm_init);
  * @vcm: the context; the backend has set @start, @size, @pgsize_bitmap,
  *	@flags and @driver
  *
- * @vcm must not be in static memory: it holds the lockdep class of the
- * context's lock. Once this succeeded, only vcm_destroy() may end the
- * context, and the backend frees @vcm only from its ->release() op.
+ * Once this succeeded, only vcm_destroy() may end the context, and the
+ * backend frees @vcm only from its ->release() op.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL if a field is missing, @start or @size is
@@ -99,8 +98,7 @@ int vcm_init(struct vcm *vcm)
 				  last >> vcm_shift(vcm));
 	if (ret)
 		return ret;
-	lockdep_register_key(&vcm->lock_key);
-	__mutex_init(&vcm->lock, "&vcm->lock", &vcm->lock_key);
+	mutex_init(&vcm->lock);
 	INIT_LIST_HEAD(&vcm->reservations);
 	vcm->nr_res = 0;
 	vcm->activations = 0;
@@ -134,7 +132,7 @@ int vcm_destroy(struct vcm *vcm)
 	if (!vcm)
 		return -EINVAL;
 
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	if (vcm->activations) {
 		mutex_unlock(&vcm->lock);
 		return -EBUSY;
@@ -156,7 +154,6 @@ int vcm_destroy(struct vcm *vcm)
 
 	vcm_iova_space_destroy(&vcm->space);
 	mutex_destroy(&vcm->lock);
-	lockdep_unregister_key(&vcm->lock_key);
 	vcm_count(&vcm_nr_ctx, -1);
 	vcm->driver->release(vcm);
 	return 0;
@@ -237,7 +234,7 @@ int vcm_activate(struct vcm *vcm)
 	if (!vcm)
 		return -EINVAL;
 
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	if (vcm->revoked) {
 		ret = -ENODEV;
 		goto out;
@@ -291,7 +288,7 @@ void vcm_deactivate(struct vcm *vcm)
 	if (!vcm)
 		return;
 
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	if (WARN_ON_ONCE(!vcm->activations))
 		goto out;
 	if (--vcm->activations)
@@ -318,7 +315,7 @@ bool vcm_is_active(struct vcm *vcm)
 
 	if (!vcm)
 		return false;
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	active = vcm->activations;
 	mutex_unlock(&vcm->lock);
 	return active;
@@ -358,7 +355,7 @@ void vcm_unlock_reap(struct vcm *vcm)
  */
 VISIBLE_IF_KUNIT void vcm_revoke(struct vcm *vcm)
 {
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	if (vcm->activations) {
 		vcm_unmap_all(vcm);
 		if (vcm->driver->deactivate)

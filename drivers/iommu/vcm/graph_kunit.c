@@ -10,6 +10,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/debug_locks.h>
 #include <linux/hash.h>
 #include <linux/highmem.h>
 #include <linux/iommu.h>
@@ -332,9 +333,9 @@ static void tb_release(struct vcm *vcm)
 }
 
 /*
- * A live context must end with vcm_destroy() before its memory goes: it
- * holds a registered lockdep key. So after a failed assertion, or an
- * unexpected success of tb_init(), the context is destroyed here.
+ * A live context must end with vcm_destroy() before its memory goes. So
+ * after a failed assertion, or an unexpected success of tb_init(), the
+ * context is destroyed here.
  */
 static void tb_end(struct test_backend *tb)
 {
@@ -376,6 +377,51 @@ static int tb_init(struct test_backend *tb, const struct vcm_driver *drv,
 	ret = vcm_init(&tb->vcm);
 	tb->live = !ret;
 	return ret;
+}
+
+/*
+ * As many contexts as lockdep has lock classes in all live at once, each
+ * lock taken: their locks share one class, so lockdep stays on, and
+ * nothing waits for RCU when they go.
+ */
+static void vcm_test_many_contexts(struct kunit *test)
+{
+	static const struct vcm_driver drv = {
+		.map = tb_map, .unmap = tb_unmap, .release = tb_release,
+	};
+	struct test_backend **tbs;
+	unsigned int i, n, nr = 0;
+	struct vcm_res *res;
+
+#ifdef CONFIG_LOCKDEP_BITS
+	nr = 1U << CONFIG_LOCKDEP_BITS;
+#else
+	kunit_skip(test, "needs CONFIG_LOCKDEP");
+#endif
+	KUNIT_ASSERT_TRUE(test, debug_locks);
+	tbs = kvcalloc(nr, sizeof(*tbs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tbs);
+	for (n = 0; n < nr; n++) {
+		tbs[n] = kzalloc(sizeof(*tbs[n]), GFP_KERNEL);
+		if (!tbs[n])
+			break;
+		if (tb_init(tbs[n], &drv, SZ_1M, SZ_1M, SZ_4K, 0)) {
+			kfree(tbs[n]);
+			break;
+		}
+		res = vcm_reserve(&tbs[n]->vcm, SZ_4K, 0, 0);
+		if (IS_ERR(res) || vcm_unreserve(res)) {
+			n++;
+			break;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, n, nr);
+	KUNIT_EXPECT_TRUE(test, debug_locks);
+	for (i = 0; i < n; i++) {
+		tb_end(tbs[i]);
+		kfree(tbs[i]);
+	}
+	kvfree(tbs);
 }
 
 static void vcm_test_init_errors(struct kunit *test)
@@ -1343,7 +1389,7 @@ static int walk_stop(struct vcm_res *res, void *data)
 	return -EINTR;
 }
 
-/* A walk callback may use another context (its lock is another class). */
+/* A walk callback may use another context: lockdep knows the nesting. */
 static int walk_reserve_in(struct vcm_res *res, void *data)
 {
 	struct vcm_res *r = vcm_reserve(data, SZ_64K, 0, 0);
@@ -2448,6 +2494,7 @@ static void vcm_test_window_calls(struct kunit *test)
 static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_create_errors),
 	KUNIT_CASE(vcm_test_init_errors),
+	KUNIT_CASE(vcm_test_many_contexts),
 	KUNIT_CASE(vcm_test_backend_errors),
 	KUNIT_CASE(vcm_test_exit_partial),
 	KUNIT_CASE(vcm_test_activate),

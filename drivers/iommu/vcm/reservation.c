@@ -196,7 +196,7 @@ struct vcm_res *vcm_reserve(struct vcm *vcm, u64 size, u64 align,
 
 	if (!vcm)
 		return ERR_PTR(-EINVAL);
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	res = __vcm_reserve(vcm, size, align, (dma_addr_t)~0ULL, flags);
 	mutex_unlock(&vcm->lock);
 	return res;
@@ -225,7 +225,7 @@ struct vcm_res *vcm_reserve_below(struct vcm *vcm, u64 size, u64 align,
 
 	if (!vcm)
 		return ERR_PTR(-EINVAL);
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	res = __vcm_reserve(vcm, size, align, limit, flags);
 	mutex_unlock(&vcm->lock);
 	return res;
@@ -251,7 +251,7 @@ static struct vcm_res *__vcm_reserve_at(struct vcm *vcm, dma_addr_t addr,
 	if ((vcm->flags & VCM_CTX_PLACED) && !(flags & VCM_REGION))
 		return ERR_PTR(-EOPNOTSUPP);
 
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	res = vcm->revoked ? ERR_PTR(-ENODEV) : vcm_res_new(vcm, flags);
 	if (IS_ERR_OR_NULL(res)) {
 		res = res ?: ERR_PTR(-ENOMEM);
@@ -426,7 +426,7 @@ int vcm_reserve_free(struct vcm *vcm, dma_addr_t addr, u64 size,
 
 	pfn = addr >> shift;
 	last = pfn + (size >> shift) - 1;
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	if (vcm->revoked) {
 		ret = -ENODEV;
 		goto out;
@@ -500,7 +500,7 @@ int vcm_unreserve(struct vcm_res *res)
 	if (!res)
 		return -EINVAL;
 	vcm = res->vcm;
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	if (res->nr_bindings)
 		ret = -EBUSY;
 	else
@@ -526,7 +526,7 @@ void vcm_unreserve_parts(struct list_head *parts)
 	list_for_each_entry_safe(res, tmp, parts, part) {
 		vcm = res->vcm;
 		list_del(&res->part);
-		mutex_lock(&vcm->lock);
+		vcm_lock(vcm);
 		vcm_res_free(res);
 		vcm_unlock_reap(vcm);
 	}
@@ -542,7 +542,7 @@ void vcm_release_regions(struct vcm *vcm)
 {
 	struct vcm_res *res, *tmp;
 
-	mutex_lock(&vcm->lock);
+	vcm_lock(vcm);
 	list_for_each_entry_safe(res, tmp, &vcm->reservations, node)
 		if (res->type == VCM_RES_REGION)
 			vcm_res_free(res);

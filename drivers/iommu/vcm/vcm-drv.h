@@ -70,14 +70,10 @@ struct vcm_driver {
  * @driver: the backend's operations
  * @lock: protects every field below and every reservation and binding of
  *	the context. Lock order: @lock, then a &vcm_phys.lock, then the IOVA
- *	space's lock. Each context's @lock has its own lockdep class
- *	(@lock_key), so that a walk callback may call into another context;
- *	lockdep then checks the order between the two. The price, with
- *	CONFIG_LOCKDEP only: one of lockdep's MAX_LOCKDEP_KEYS per live
- *	context, a synchronize_rcu() in vcm_destroy(), and no inference
- *	from one context's lock order to another's.
- * @lock_key: lockdep class of @lock, registered by vcm_init(); the reason
- *	why a context must not be in static memory
+ *	space's lock. Two contexts' locks nest only under a walk (vcm_walk()
+ *	and vcm_res_walk_bindings()): the walked context's first. All
+ *	contexts' locks are one lockdep class; a walk takes its own as
+ *	subclass 1.
  * @space: IOVA space of the context
  * @reservations: every reservation of the context
  * @nr_res: number of entries in @reservations
@@ -98,7 +94,6 @@ struct vcm {
 	const struct vcm_driver *driver;
 
 	struct mutex lock; /* see above */
-	struct lock_class_key lock_key;
 	struct vcm_iova_space space;
 	struct list_head reservations;
 	unsigned long nr_res;

@@ -66,6 +66,28 @@ static inline void vcm_count(atomic_long_t *counter, long delta)
 		atomic_long_add(delta, counter);
 }
 
+/* Lockdep subclass of a context's lock while a walk runs its callbacks. */
+#define VCM_LOCK_WALK	1
+
+/*
+ * Take a context's lock. All contexts' locks are one lockdep class, and a
+ * walk holds its context's as %VCM_LOCK_WALK, so that its callbacks may
+ * lock other contexts. Lockdep cannot tell a callback calling back into
+ * the context it walks from that, and the mutex would hang: the check of
+ * this very lock catches it.
+ */
+static inline void vcm_lock(struct vcm *vcm)
+{
+	lockdep_assert_not_held(&vcm->lock);
+	mutex_lock(&vcm->lock);
+}
+
+static inline void vcm_lock_walk(struct vcm *vcm)
+{
+	lockdep_assert_not_held(&vcm->lock);
+	mutex_lock_nested(&vcm->lock, VCM_LOCK_WALK);
+}
+
 /* context.c */
 int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b);
 void vcm_binding_unmap(struct vcm *vcm, struct vcm_binding *b);

@@ -34,8 +34,7 @@ void vcm_binding_info(const struct vcm_binding *b,
  *
  * Reservations come in the order they were made. Both functions run under
  * the context's lock and may sleep. They may call VCM functions on other
- * contexts (each context's lock has its own lockdep class), never on this
- * one.
+ * contexts, but not start another walk, and never call into this one.
  *
  * Context: Process context; may sleep. Takes the context's lock.
  * Return: 0 after a full walk; what a function returned when it stopped
@@ -52,7 +51,7 @@ int vcm_walk(struct vcm *vcm, int (*res_fn)(struct vcm_res *res, void *data),
 
 	if (!vcm)
 		return -EINVAL;
-	mutex_lock(&vcm->lock);
+	vcm_lock_walk(vcm);
 	list_for_each_entry(res, &vcm->reservations, node) {
 		ret = res_fn ? res_fn(res, data) : 0;
 		for (n = rb_first(&res->bindings); n && bind_fn && !ret;
@@ -73,8 +72,7 @@ int vcm_walk(struct vcm *vcm, int (*res_fn)(struct vcm_res *res, void *data),
  * @vcm: the context
  * @fn: the function; returning non-zero stops the walk. It runs under the
  *	context's lock and may sleep. It may call VCM functions on other
- *	contexts (each context's lock has its own lockdep class), never on
- *	this one.
+ *	contexts, but not start another walk, and never call into this one.
  * @data: passed to @fn
  *
  * Reservations come in the order they were made.
@@ -98,8 +96,7 @@ EXPORT_SYMBOL_GPL(vcm_walk_res);
  * @res: the reservation
  * @fn: the function; returning non-zero stops the walk. It runs under the
  *	context's lock and may sleep. It may call VCM functions on other
- *	contexts (each context's lock has its own lockdep class), never on
- *	this one.
+ *	contexts, but not start another walk, and never call into this one.
  * @data: passed to @fn
  *
  * Bindings come in the order of their offsets.
@@ -119,7 +116,7 @@ int vcm_res_walk_bindings(struct vcm_res *res,
 
 	if (!res || !fn)
 		return -EINVAL;
-	mutex_lock(&res->vcm->lock);
+	vcm_lock_walk(res->vcm);
 	for (n = rb_first(&res->bindings); n; n = rb_next(n)) {
 		vcm_binding_info(rb_entry(n, struct vcm_binding, res_node),
 				 &info);
