@@ -6,7 +6,7 @@
 # "bench: alloc <workload> <param> ours=... theirs=... unit=... ratio=..."
 # line per figure, plus "# note: ..." lines.
 #
-#   bench.sh [param=value ...] [W1 ... W5]
+#   bench.sh [param=value ...] [W1 ... W6]
 #
 # A param=value argument first sets the op count or time bound
 # /sys/module/vcm_iova_bench/parameters/param. The workloads default to all.

@@ -620,9 +620,10 @@ check_video() {
 }
 
 # The allocator benchmark (tools/testing/vcm/iovabench) loads and runs a
-# short W1 and W2: they must print their figures, whatever the time
-# figures are. The IOVA a range holds does not depend on the machine:
-# above what the caches hold, both allocators take exactly what is asked.
+# short W1 and W2: they must print their figures against iova.c and the
+# maple tree, whatever the time figures are. The IOVA a range holds does
+# not depend on the machine: above what the caches hold, every allocator
+# takes exactly what is asked.
 check_iova_bench() {
 	p=/sys/module/vcm_iova_bench/parameters
 	d=/sys/kernel/debug/vcm_iova_bench
@@ -630,10 +631,13 @@ check_iova_bench() {
 	echo 1 > $p/reps && echo 2000 > $p/w1_pairs && echo 2000 > $p/w2_pairs || return 1
 	echo W1,W2 > $d/run || { echo "the run failed"; return 1; }
 	cat $d/results
-	grep -q '^bench: alloc W1 ' $d/results || { echo "no W1 figure"; return 1; }
+	grep -q '^bench: alloc W1 .*[0-9]$' $d/results || { echo "no W1 figure"; return 1; }
+	grep -q '^bench: alloc W1 .* peer=maple$' $d/results || { echo "no W1 figure against the maple tree"; return 1; }
 	grep -q '^bench: alloc W2-waste 4K-4M ours=' $d/results || { echo "no W2 waste figure"; return 1; }
-	grep -q '^bench: alloc W2-waste 4M+4K-16M ours=1.000 theirs=1.000 ' $d/results ||
+	[ "$(grep -c '^bench: alloc W2-waste 4M+4K-16M ours=1.000 theirs=1.000 ' $d/results)" = 2 ] ||
 		{ echo "ranges above the caches' sizes do not hold exactly what they asked"; return 1; }
+	! grep '^# note: maple' $d/results || { echo "the maple tree failed to erase"; return 1; }
+	! grep 'lost from the tree' $d/results || { echo "an allocator lost live ranges"; return 1; }
 }
 
 nvme=$(blkdevs_of nvme | head -n 1)

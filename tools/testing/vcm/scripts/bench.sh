@@ -11,7 +11,8 @@
 #    native wall time per call of W3 and of a lookup alone in its tree;
 #  - in each guest (ARCHES), booted with 4 CPUs and a kernel without the
 #    debug options: the allocator workloads of tools/testing/vcm/iovabench,
-#    VCM against iova.c's iova_domain in the same boot.
+#    VCM against iova.c's iova_domain and against a maple-tree allocator
+#    with iova.c's cache (lines ending in peer=maple) in the same boot.
 #  - the DMA benchmark (bench-dma.sh): the VCM kernel against the pristine
 #    base kernel in the same QEMU set-up, alternating, median of 3 rounds.
 #  - both guest benchmarks once more under QEMU's -icount, where the guest
@@ -55,16 +56,17 @@ for arch in $ARCHES; do
 	# The same workloads under -icount: the guest clock counts
 	# instructions, so "ns/op" is the exact number of kernel
 	# instructions per operation. One CPU, one run (deterministic).
-	echo "== $arch guest: allocator workloads W1 W2 W3 W4, kernel instructions per op (QEMU -icount)"
+	echo "== $arch guest: allocator workloads W1 W2 W3 W4 W6, kernel instructions per op (QEMU -icount)"
 	log=build/logs/$arch-strict-bench-icount.log
 	ICOUNT=1 SMP=1 TIMEOUT=${BENCH_TIMEOUT:-900} \
-		EXTRA_CMDLINE="vcm.bench=reps=1,W1,W2,W3,W4" \
+		EXTRA_CMDLINE="vcm.bench=reps=1,W1,W2,W3,W4,W6" \
 		$s/qemu.sh "$arch" strict bench "$image" \
 		"$initrd" "$log" || rc=1
 	grep '# note: W3 cost' "$log" |
 		sed 's/^.*# note: /    # note, in instructions: /' | sort -u
 	$s/bench-alloc.sh "$log" |
-		sed -n 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\).*/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4/p' || rc=1
+		sed -n -e 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\) .* peer=maple$/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4 peer=maple/p' -e t \
+			-e 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\).*/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4/p' || rc=1
 done
 for arch in $ARCHES; do
 	[ "${BENCH:-all}" = alloc ] && break

@@ -35,7 +35,10 @@ echo "dir /vcm 0755 0 0" > "$list"
 for d in "$@"; do
 	name=$(basename "$d")
 	mkdir -p "$work/$name"
-	cp -p "$top/$d"/Kbuild "$top/$d"/*.c "$work/$name/"
+	# Sources removed or renamed since the last build must not stay.
+	rm -f "$work/$name"/*.[ch]
+	find "$top/$d" -maxdepth 1 \( -name Kbuild -o -name '*.[ch]' \) \
+		-exec cp -p -t "$work/$name/" {} +
 	echo "  MODULE  $work/$name"
 	# shellcheck disable=SC2086 # MODFLAGS is a list of make arguments
 	make -s -C "$ksrc" O="$kout" ARCH=$karch CROSS_COMPILE=$cross \

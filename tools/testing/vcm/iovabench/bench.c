@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Benchmark of the VCM IOVA allocator against drivers/iommu/iova.c.
+ * Benchmark of the VCM IOVA allocator against drivers/iommu/iova.c and
+ * against an allocator on the kernel's maple tree (maple_peer.c).
  *
  * Nothing runs at boot. Writing to /sys/kernel/debug/vcm_iova_bench/run
  * runs the workloads ("all" or "1" for all of them, or a list such as
@@ -11,16 +12,19 @@
  *   bench: alloc <workload> <param> ours=<v> theirs=<v> unit=<u> ratio=<r>
  *
  * where ours is this allocator, theirs is upstream's struct iova_domain
- * and ratio is ours / theirs, lower being better. For timings, each
- * workload runs "reps" times (at least three by default) with the two
- * allocators alternating, and which one goes first alternating too; ours
+ * and ratio is ours / theirs, lower being better. Each figure has a second
+ * line ending in " peer=maple" where theirs is the maple-tree allocator
+ * (iova.c's policy and per-CPU cache over a maple tree, as upstream's
+ * conversion of iova.c has it). For timings, each workload runs "reps"
+ * times (at least three by default) with the three allocators taking
+ * turns, and which one goes first rotating too; ours
  * and theirs are the medians of the per-run costs, ratio the median of the
  * per-run ratios, printed with their minimum and maximum. A time is in
  * nanoseconds per call (one alloc or one free), measured with
  * ktime_get_ns() around the loop.
  *
- * Both allocators use a 4 KiB granule and start at pfn 1. Ours spans 48
- * bits; iova.c has no upper end. Limits are passed to both the way
+ * All allocators use a 4 KiB granule and start at pfn 1. Ours spans 48
+ * bits; the others have no upper end. Limits are passed to all the way
  * dma-iommu passes a DMA mask: dma_limit >> shift.
  *
  *  W1 <size>   fast path: 1000 ranges of 1 to 16 pages live, then
@@ -60,6 +64,12 @@
  *              one, which frees them all. The time is the wall time from
  *              the first start to the last end, times n, per call. Runs
  *              stop after w5_ms.
+ *  W6          the 32-bit space full, through the tree as W3 (no cache):
+ *              W4's fill, then single pages until none is left. Then W4's
+ *              steps with the tree's calls: "free-alloc" frees a random
+ *              live range and allocates the same size, which must find
+ *              the one hole; every w4_fail_every-th step "fail-4K" asks for
+ *              one page, which must fail. W4's parameters apply.
  *
  * Memory, as "<workload>-mem" (KiB of allocator metadata) and
  * "<workload>-cached" (KiB of IOVA held free in per-CPU caches), is the
@@ -74,7 +84,9 @@
  * 127 cached ranges beyond what those hold; ours allocates magazines on
  * demand and they are counted as they are, empty ones included, each
  * rounded to its kmalloc bucket.
- * Per-CPU bookkeeping structures are not counted on either side.
+ * Per-CPU bookkeeping structures are not counted on either side. The
+ * memory lines compare ours with iova.c only: the maple tree's nodes are
+ * not counted.
  */
 
 #define pr_fmt(fmt) "vcm_iova_bench: " fmt
@@ -106,6 +118,7 @@
 #include <linux/uaccess.h>
 
 #include "iova_internal.h"
+#include "maple_peer.h"
 #include "vcm_iova.h"
 
 /* The allocator's calls are exported for tests only. */
@@ -185,16 +198,25 @@ MODULE_PARM_DESC(w5_ms, "W5: time bound of one run, ms");
 #define THEIRS_MAG_SIZE		127
 #define THEIRS_MAG_BYTES	1024
 
-#define BENCH_ALL		GENMASK(4, 0)
+#define BENCH_ALL		GENMASK(5, 0)
+
+/* The allocators, in the order of the arrays indexed by them. */
+enum bench_kind { BENCH_OURS, BENCH_IOVA, BENCH_MAPLE, BENCH_NR };
+
+static const char * const bench_name[BENCH_NR] = {
+	"ours", "iova.c", "maple",
+};
 
 /* One allocator under test. */
 struct bench_ctx {
 	bool ours;
+	bool maple;
 	bool cached;
 	u64 rng;
 	struct vcm_iova_space space;
 	struct vcm_iova_cache *cache;
 	struct iova_domain iovad;
+	struct bench_maple *mt;
 };
 
 /* Ranges a workload holds live; from @fast_from on, from the fast path. */
@@ -230,6 +252,7 @@ struct bench_count {
 struct bench_fig {
 	u64 ours[BENCH_MAX_REPS];
 	u64 theirs[BENCH_MAX_REPS];
+	u64 maple[BENCH_MAX_REPS];
 	unsigned int n;
 };
 
@@ -268,8 +291,8 @@ struct bench_w5 {
 
 /* Everything one run of the benchmark needs; bench_mutex protects it. */
 struct bench_state {
-	struct bench_ctx ctx[2];
-	struct bench_tab tab[2];
+	struct bench_ctx ctx[BENCH_NR];
+	struct bench_tab tab[BENCH_NR];
 };
 
 static DEFINE_MUTEX(bench_mutex);
@@ -340,14 +363,20 @@ static u64 bench_deadline(unsigned int ms)
 	return ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
 }
 
-static int bench_setup(struct bench_ctx *c, bool ours, bool cached)
+static int bench_setup(struct bench_ctx *c, enum bench_kind kind,
+		       bool cached)
 {
 	int ret;
 
-	c->ours = ours;
+	c->ours = kind == BENCH_OURS;
+	c->maple = kind == BENCH_MAPLE;
 	c->cached = cached;
 	c->rng = BENCH_SEED;
-	if (!ours) {
+	if (c->maple) {
+		c->mt = bench_maple_create(1, cached);
+		return PTR_ERR_OR_ZERO(c->mt);
+	}
+	if (!c->ours) {
 		init_iova_domain(&c->iovad, BENCH_GRANULE, 1);
 		if (cached) {
 			ret = iova_domain_init_rcaches(&c->iovad);
@@ -372,6 +401,13 @@ static int bench_setup(struct bench_ctx *c, bool ours, bool cached)
 
 static void bench_teardown(struct bench_ctx *c)
 {
+	if (c->maple) {
+		if (bench_maple_store_failures(c->mt))
+			bench_out("# note: maple: %lu erases failed for memory\n",
+				  bench_maple_store_failures(c->mt));
+		bench_maple_destroy(c->mt);
+		return;
+	}
 	if (!c->ours) {
 		put_iova_domain(&c->iovad);
 		return;
@@ -390,6 +426,8 @@ static __always_inline bool bench_alloc_fast(struct bench_ctx *c,
 	if (c->ours)
 		return !vcm_iova_alloc_fast(c->cache, size, limit, BENCH_GFP,
 					    pfn);
+	if (c->maple)
+		return bench_maple_alloc_fast(c->mt, size, limit, pfn);
 	*pfn = alloc_iova_fast(&c->iovad, size, limit, true);
 	return *pfn;
 }
@@ -400,6 +438,8 @@ static __always_inline void bench_free_fast(struct bench_ctx *c,
 {
 	if (c->ours)
 		vcm_iova_free_fast(c->cache, pfn, size);
+	else if (c->maple)
+		bench_maple_free_fast(c->mt, pfn, size);
 	else
 		free_iova_fast(&c->iovad, pfn, size);
 }
@@ -415,6 +455,8 @@ static __always_inline bool bench_alloc_tree(struct bench_ctx *c,
 		return !vcm_iova_alloc(&c->space, size,
 				       roundup_pow_of_two(size), limit,
 				       BENCH_GFP, pfn);
+	if (c->maple)
+		return bench_maple_alloc(c->mt, size, limit, pfn);
 	iova = alloc_iova(&c->iovad, size, limit, true);
 	if (!iova)
 		return false;
@@ -428,6 +470,8 @@ static __always_inline void bench_free_tree(struct bench_ctx *c,
 {
 	if (c->ours)
 		WARN_ON_ONCE(vcm_iova_free(&c->space, pfn, size));
+	else if (c->maple)
+		bench_maple_free(c->mt, pfn);
 	else
 		free_iova(&c->iovad, pfn);
 }
@@ -476,16 +520,21 @@ static unsigned long bench_span(const struct bench_ctx *c,
 	return size;
 }
 
-/* Pages of the tree's range starting at @pfn, as the tree has it. */
+/* Pages of the tree's range starting at @pfn; 0 if none starts there. */
 static unsigned long bench_held(struct bench_ctx *c, unsigned long pfn)
 {
 	unsigned long start, size;
 	struct iova *iova;
 
 	if (c->ours)
-		return vcm_iova_find(&c->space, pfn, &start, &size) ? 0 : size;
+		return vcm_iova_find(&c->space, pfn, &start, &size) ||
+		       start != pfn ? 0 : size;
+	if (c->maple) {
+		size = bench_maple_find(c->mt, pfn, &start);
+		return size && start == pfn ? size : 0;
+	}
 	iova = find_iova(&c->iovad, pfn);
-	return iova ? iova_size(iova) : 0;
+	return iova && iova->pfn_lo == pfn ? iova_size(iova) : 0;
 }
 
 static void bench_count_one(struct bench_count *cnt, unsigned long size)
@@ -509,6 +558,10 @@ static void bench_count_tree(struct bench_ctx *c, struct bench_count *cnt)
 
 	if (c->ours) {
 		vcm_iova_walk_ranges(&c->space, bench_count_cb, cnt);
+		return;
+	}
+	if (c->maple) {
+		bench_maple_walk(c->mt, bench_count_cb, cnt);
 		return;
 	}
 	spin_lock_irqsave(&c->iovad.iova_rbtree_lock, flags);
@@ -569,7 +622,7 @@ static void bench_sample(struct bench_ctx *c, const struct bench_tab *t,
 {
 	struct bench_count tree = {}, live = {};
 	unsigned long cached[BENCH_ORDERS];
-	unsigned long i, node;
+	unsigned long i, node, held, lost = 0;
 	u64 bytes, pages;
 
 	bench_count_tree(c, &tree);
@@ -578,17 +631,29 @@ static void bench_sample(struct bench_ctx *c, const struct bench_tab *t,
 	for (i = 0; t && i < t->n; i++) {
 		bench_count_one(&live, bench_span(c, t->size[i],
 						  i >= t->fast_from));
+		/* Every live range must be in the tree as it was allocated. */
+		held = bench_held(c, t->pfn[i]);
+		if (held < t->size[i])
+			lost++;
 		if (i < t->fast_from)
 			continue;
-		peak->held += bench_held(c, t->pfn[i]);
+		peak->held += held;
 		peak->asked += t->size[i];
 	}
+	if (lost)
+		bench_out("# note: %s: %lu live ranges lost from the tree\n",
+			  c->ours ? "ours" : c->maple ? "maple" : "iova.c",
+			  lost);
 	for (i = 0; i < BENCH_ORDERS; i++)
 		cached[i] = tree.order[i] > live.order[i] ?
 			    tree.order[i] - live.order[i] : 0;
 
-	node = c->ours ? sizeof(struct vcm_iova_node) :
-			 bench_hwcache_size(sizeof(struct iova));
+	/* The maple tree's nodes are not counted: its metadata is not shown. */
+	if (c->maple)
+		node = 0;
+	else
+		node = c->ours ? sizeof(struct vcm_iova_node) :
+				 bench_hwcache_size(sizeof(struct iova));
 	bytes = (u64)tree.nodes * node + bench_mag_bytes(c, cached);
 	pages = tree.pages > live.pages ? tree.pages - live.pages : 0;
 	peak->bytes = max(peak->bytes, bytes);
@@ -617,35 +682,50 @@ static u64 bench_cost(u64 ns, unsigned long calls)
 	return calls ? div64_u64(ns * 10, calls) : 0;
 }
 
-static void bench_fig_add(struct bench_fig *f, bool ours, u64 cost)
+static void bench_fig_add(struct bench_fig *f, enum bench_kind kind,
+			  u64 cost)
 {
-	if (ours)
+	if (kind == BENCH_OURS)
 		f->ours[f->n] = cost;
-	else
+	else if (kind == BENCH_IOVA)
 		f->theirs[f->n] = cost;
+	else
+		f->maple[f->n] = cost;
 }
 
+/* One line: the median of @ours and @theirs, those of the ratios. */
+static void bench_fig_line(const char *w, const char *param, u64 *ours,
+			   u64 *theirs, unsigned int n, const char *peer)
+{
+	u64 ratio[BENCH_MAX_REPS];
+	unsigned int i, mid = (n - 1) / 2;
+
+	for (i = 0; i < n; i++)
+		ratio[i] = bench_ratio(ours[i], theirs[i]);
+	sort(ratio, n, sizeof(u64), bench_cmp_u64, NULL);
+	sort(ours, n, sizeof(u64), bench_cmp_u64, NULL);
+	sort(theirs, n, sizeof(u64), bench_cmp_u64, NULL);
+	bench_out("bench: alloc %s %s ours=%llu.%llu theirs=%llu.%llu ",
+		  w, param, ours[mid] / 10, ours[mid] % 10,
+		  theirs[mid] / 10, theirs[mid] % 10);
+	bench_out("unit=ns/op ratio=%llu.%03llu ", ratio[mid] / 1000,
+		  ratio[mid] % 1000);
+	bench_out("ratio_min=%llu.%03llu ratio_max=%llu.%03llu%s\n",
+		  ratio[0] / 1000, ratio[0] % 1000,
+		  ratio[n - 1] / 1000, ratio[n - 1] % 1000, peer);
+}
+
+/* Ours against iova.c, then against the maple tree; sorts the costs. */
 static void bench_fig_report(const char *w, const char *param,
 			     struct bench_fig *f)
 {
-	u64 ratio[BENCH_MAX_REPS];
-	unsigned int i, mid = (f->n - 1) / 2;
+	u64 ours[BENCH_MAX_REPS];
 
 	if (!f->n)
 		return;
-	for (i = 0; i < f->n; i++)
-		ratio[i] = bench_ratio(f->ours[i], f->theirs[i]);
-	sort(ratio, f->n, sizeof(u64), bench_cmp_u64, NULL);
-	sort(f->ours, f->n, sizeof(u64), bench_cmp_u64, NULL);
-	sort(f->theirs, f->n, sizeof(u64), bench_cmp_u64, NULL);
-	bench_out("bench: alloc %s %s ours=%llu.%llu theirs=%llu.%llu ",
-		  w, param, f->ours[mid] / 10, f->ours[mid] % 10,
-		  f->theirs[mid] / 10, f->theirs[mid] % 10);
-	bench_out("unit=ns/op ratio=%llu.%03llu ", ratio[mid] / 1000,
-		  ratio[mid] % 1000);
-	bench_out("ratio_min=%llu.%03llu ratio_max=%llu.%03llu\n",
-		  ratio[0] / 1000, ratio[0] % 1000,
-		  ratio[f->n - 1] / 1000, ratio[f->n - 1] % 1000);
+	memcpy(ours, f->ours, sizeof(ours));
+	bench_fig_line(w, param, f->ours, f->theirs, f->n, "");
+	bench_fig_line(w, param, ours, f->maple, f->n, " peer=maple");
 }
 
 static void bench_kib_report(const char *w, const char *suffix,
@@ -679,18 +759,26 @@ static void bench_mem_report(const char *w, const char *param,
 			 mem[1].cached_small * (BENCH_GRANULE / SZ_1K));
 }
 
-/* IOVA the fast path's live ranges hold over the IOVA they asked for. */
+/*
+ * IOVA the fast path's live ranges hold over the IOVA they asked for:
+ * ours against iova.c, then against the maple tree.
+ */
 static void bench_waste_report(const char *param, const struct bench_mem *mem)
 {
-	u64 ours = bench_ratio(mem[0].held, mem[0].asked);
-	u64 theirs = bench_ratio(mem[1].held, mem[1].asked);
-	u64 ratio = bench_ratio(ours, theirs);
+	u64 ours = bench_ratio(mem[BENCH_OURS].held, mem[BENCH_OURS].asked);
+	u64 theirs, ratio;
+	unsigned int k;
 
-	bench_out("bench: alloc W2-waste %s ours=%llu.%03llu theirs=%llu.%03llu ",
-		  param, ours / 1000, ours % 1000, theirs / 1000,
-		  theirs % 1000);
-	bench_out("unit=held/asked ratio=%llu.%03llu\n", ratio / 1000,
-		  ratio % 1000);
+	for (k = BENCH_IOVA; k < BENCH_NR; k++) {
+		theirs = bench_ratio(mem[k].held, mem[k].asked);
+		ratio = bench_ratio(ours, theirs);
+		bench_out("bench: alloc W2-waste %s ours=%llu.%03llu theirs=%llu.%03llu ",
+			  param, ours / 1000, ours % 1000, theirs / 1000,
+			  theirs % 1000);
+		bench_out("unit=held/asked ratio=%llu.%03llu%s\n",
+			  ratio / 1000, ratio % 1000,
+			  k == BENCH_MAPLE ? " peer=maple" : "");
+	}
 }
 
 /*
@@ -725,16 +813,16 @@ static int bench_background(struct bench_ctx *c, struct bench_tab *t)
 }
 
 /* One W1 run of @c: returns the cost in 0.1 ns per call in @cost. */
-static int bench_w1_run(struct bench_state *s, bool ours, unsigned long size,
+static int bench_w1_run(struct bench_state *s, enum bench_kind kind, unsigned long size,
 			u64 *cost, struct bench_mem *mem)
 {
-	struct bench_ctx *c = &s->ctx[!ours];
+	struct bench_ctx *c = &s->ctx[kind];
 	struct bench_tab *t = &s->tab[0];
 	unsigned long i, pfn;
 	u64 t0, ns;
 	int ret;
 
-	ret = bench_setup(c, ours, true);
+	ret = bench_setup(c, kind, true);
 	if (ret)
 		return ret;
 	ret = bench_background(c, t);
@@ -783,19 +871,19 @@ static int bench_w1(struct bench_state *s)
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		struct bench_mem mem[2] = {};
+		struct bench_mem mem[BENCH_NR] = {};
 		struct bench_fig fig = {};
 
 		for (fig.n = 0; fig.n < reps; fig.n++) {
-			for (k = 0; k < 2; k++) {
-				bool ours = !k ^ (fig.n & 1);
+			for (k = 0; k < BENCH_NR; k++) {
+				enum bench_kind kind = (k + fig.n) % BENCH_NR;
 				u64 cost = 0;
 
-				ret = bench_w1_run(s, ours, sizes[i].pages,
-						   &cost, &mem[!ours]);
+				ret = bench_w1_run(s, kind, sizes[i].pages,
+						   &cost, &mem[kind]);
 				if (ret)
 					goto out;
-				bench_fig_add(&fig, ours, cost);
+				bench_fig_add(&fig, kind, cost);
 			}
 		}
 		bench_fig_report("W1", sizes[i].name, &fig);
@@ -806,16 +894,16 @@ out:
 	return ret;
 }
 
-static int bench_w2_run(struct bench_state *s, bool ours, u64 *cost,
+static int bench_w2_run(struct bench_state *s, enum bench_kind kind, u64 *cost,
 			struct bench_mem *mem)
 {
-	struct bench_ctx *c = &s->ctx[!ours];
+	struct bench_ctx *c = &s->ctx[kind];
 	struct bench_tab *t = &s->tab[0];
 	unsigned long i, j, size, pfn;
 	u64 t0, ns;
 	int ret;
 
-	ret = bench_setup(c, ours, true);
+	ret = bench_setup(c, kind, true);
 	if (ret)
 		return ret;
 	ret = bench_background(c, t);
@@ -857,15 +945,15 @@ out:
  * W2 with sizes above what either cache holds, 4 MiB + 4 KiB to 16 MiB:
  * no timing, only the IOVA the live ranges hold.
  */
-static int bench_w2_big(struct bench_state *s, bool ours,
+static int bench_w2_big(struct bench_state *s, enum bench_kind kind,
 			struct bench_mem *mem)
 {
-	struct bench_ctx *c = &s->ctx[!ours];
+	struct bench_ctx *c = &s->ctx[kind];
 	struct bench_tab *t = &s->tab[0];
 	unsigned long i, size, pfn;
 	int ret;
 
-	ret = bench_setup(c, ours, true);
+	ret = bench_setup(c, kind, true);
 	if (ret)
 		return ret;
 	t->n = 0;
@@ -887,7 +975,7 @@ static int bench_w2_big(struct bench_state *s, bool ours,
 
 static int bench_w2(struct bench_state *s)
 {
-	struct bench_mem mem[2] = {};
+	struct bench_mem mem[BENCH_NR] = {};
 	struct bench_fig fig = {};
 	unsigned int k;
 	int ret;
@@ -896,21 +984,21 @@ static int bench_w2(struct bench_state *s)
 	if (ret)
 		return ret;
 	for (fig.n = 0; fig.n < reps; fig.n++) {
-		for (k = 0; k < 2; k++) {
-			bool ours = !k ^ (fig.n & 1);
+		for (k = 0; k < BENCH_NR; k++) {
+			enum bench_kind kind = (k + fig.n) % BENCH_NR;
 			u64 cost = 0;
 
-			ret = bench_w2_run(s, ours, &cost, &mem[!ours]);
+			ret = bench_w2_run(s, kind, &cost, &mem[kind]);
 			if (ret)
 				goto out;
-			bench_fig_add(&fig, ours, cost);
+			bench_fig_add(&fig, kind, cost);
 		}
 	}
 	bench_fig_report("W2", "4K-4M", &fig);
 	bench_mem_report("W2", "4K-4M", mem, true);
 	bench_waste_report("4K-4M", mem);
-	for (k = 0; k < 2; k++) {
-		ret = bench_w2_big(s, !k, &mem[k]);
+	for (k = 0; k < BENCH_NR; k++) {
+		ret = bench_w2_big(s, k, &mem[k]);
 		if (ret)
 			goto out;
 	}
@@ -1008,7 +1096,8 @@ static int bench_w3_find(struct bench_ctx *c, struct bench_tab *t, u64 *cost)
 			break;
 		j = bench_below(&c->rng, t->n);
 		if (c->ours ? vcm_iova_find(&c->space, t->pfn[j], &start, &size) :
-			      !find_iova(&c->iovad, t->pfn[j])) {
+		    c->maple ? !bench_maple_find(c->mt, t->pfn[j], &start) :
+			       !find_iova(&c->iovad, t->pfn[j])) {
 			ret = -ENOENT;
 			break;
 		}
@@ -1020,8 +1109,8 @@ static int bench_w3_find(struct bench_ctx *c, struct bench_tab *t, u64 *cost)
 
 /* Medians of W3 and W3-find at the smallest and largest n run. */
 struct bench_w3_growth {
-	u64 churn[2][2];
-	u64 find[2][2];
+	u64 churn[2][BENCH_NR];
+	u64 find[2][BENCH_NR];
 	const char *param[2];
 	unsigned int levels;
 };
@@ -1046,21 +1135,21 @@ static void bench_out_growth(const char *what, u64 to, u64 from)
 static int bench_w3_level(struct bench_state *s, unsigned long n,
 			  const char *param, struct bench_w3_growth *g)
 {
-	struct bench_mem mem[2] = {};
+	struct bench_mem mem[BENCH_NR] = {};
 	struct bench_fig fig = {}, find = {};
 	unsigned int at;
-	bool up[2] = {};
-	u64 t0, built[2];
+	bool up[BENCH_NR] = {};
+	u64 t0, built[BENCH_NR];
 	unsigned int k;
 	int ret;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < BENCH_NR; k++) {
 		ret = bench_tab_alloc(&s->tab[k], n);
 		if (ret)
 			goto out;
 	}
-	for (k = 0; k < 2; k++) {
-		ret = bench_setup(&s->ctx[k], !k, false);
+	for (k = 0; k < BENCH_NR; k++) {
+		ret = bench_setup(&s->ctx[k], k, false);
 		if (ret)
 			goto out;
 		up[k] = true;
@@ -1070,7 +1159,7 @@ static int bench_w3_level(struct bench_state *s, unsigned long n,
 		built[k] = ktime_get_ns() - t0;
 		if (ret == -ETIME) {
 			bench_out("# note: W3 %s: %s build cut by w3_build_ms ",
-				  param, k ? "iova.c" : "ours");
+				  param, bench_name[k]);
 			bench_out("after %llu ms at %lu of %lu live\n",
 				  div_u64(built[k], NSEC_PER_MSEC),
 				  s->tab[k].n, n);
@@ -1079,34 +1168,35 @@ static int bench_w3_level(struct bench_state *s, unsigned long n,
 		}
 		bench_sample(&s->ctx[k], &s->tab[k], &mem[k]);
 	}
-	bench_out("# note: W3 %s: build took ours %llu ms, iova.c %llu ms\n",
+	bench_out("# note: W3 %s: build took ours %llu ms, iova.c %llu ms, maple %llu ms\n",
 		  param, div_u64(built[0], NSEC_PER_MSEC),
-		  div_u64(built[1], NSEC_PER_MSEC));
+		  div_u64(built[1], NSEC_PER_MSEC),
+		  div_u64(built[BENCH_MAPLE], NSEC_PER_MSEC));
 
 	for (fig.n = 0; fig.n < reps; fig.n++) {
-		for (k = 0; k < 2; k++) {
-			bool ours = !k ^ (fig.n & 1);
+		for (k = 0; k < BENCH_NR; k++) {
+			enum bench_kind kind = (k + fig.n) % BENCH_NR;
 			u64 cost = 0;
 
-			ret = bench_w3_churn(&s->ctx[!ours], &s->tab[!ours],
+			ret = bench_w3_churn(&s->ctx[kind], &s->tab[kind],
 					     &cost);
 			if (ret)
 				goto out;
-			bench_fig_add(&fig, ours, cost);
+			bench_fig_add(&fig, kind, cost);
 		}
 	}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < BENCH_NR; k++)
 		bench_sample(&s->ctx[k], &s->tab[k], &mem[k]);
 	for (find.n = 0; find.n < reps; find.n++) {
-		for (k = 0; k < 2; k++) {
-			bool ours = !k ^ (find.n & 1);
+		for (k = 0; k < BENCH_NR; k++) {
+			enum bench_kind kind = (k + find.n) % BENCH_NR;
 			u64 cost = 0;
 
-			ret = bench_w3_find(&s->ctx[!ours], &s->tab[!ours],
+			ret = bench_w3_find(&s->ctx[kind], &s->tab[kind],
 					    &cost);
 			if (ret)
 				goto out;
-			bench_fig_add(&find, ours, cost);
+			bench_fig_add(&find, kind, cost);
 		}
 	}
 	bench_fig_report("W3", param, &fig);
@@ -1120,8 +1210,10 @@ static int bench_w3_level(struct bench_state *s, unsigned long n,
 	g->churn[at][1] = bench_median(fig.theirs, fig.n);
 	g->find[at][0] = bench_median(find.ours, find.n);
 	g->find[at][1] = bench_median(find.theirs, find.n);
+	g->churn[at][BENCH_MAPLE] = bench_median(fig.maple, fig.n);
+	g->find[at][BENCH_MAPLE] = bench_median(find.maple, find.n);
 out:
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < BENCH_NR; k++) {
 		if (up[k])
 			bench_teardown(&s->ctx[k]);
 		bench_tab_free(&s->tab[k]);
@@ -1141,7 +1233,7 @@ static int bench_w3(struct bench_state *s)
 		{ 1000000, "1M" },
 	};
 	struct bench_w3_growth g = {};
-	unsigned int i;
+	unsigned int i, k;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(levels); i++) {
@@ -1155,21 +1247,23 @@ static int bench_w3(struct bench_state *s)
 		return 0;
 	bench_out("# note: W3 cost per call from %s to %s live, median:",
 		  g.param[0], g.param[1]);
-	bench_out_growth(" churn", g.churn[1][0], g.churn[0][0]);
-	bench_out_growth(" (ours)", g.churn[1][1], g.churn[0][1]);
-	bench_out_growth(" (iova.c), lookup alone", g.find[1][0],
-			 g.find[0][0]);
-	bench_out_growth(" (ours)", g.find[1][1], g.find[0][1]);
-	bench_out(" (iova.c)\n");
+	for (k = 0; k < BENCH_NR; k++) {
+		bench_out(" %s", bench_name[k]);
+		bench_out_growth(" churn", g.churn[1][k], g.churn[0][k]);
+		bench_out_growth(" lookup alone", g.find[1][k], g.find[0][k]);
+		bench_out(k + 1 < BENCH_NR ? ";" : "\n");
+	}
 	return 0;
 }
 
 /*
  * Fill [1, BENCH_LIMIT32] of @c with the ranges counted in @count, largest
- * first, then free random ones until 1% of it is free.
+ * first, then free random ones until 1% of it is free; or, if @full, fill
+ * what is left with single pages until the allocator has none.
  */
 static int bench_w4_fill(struct bench_ctx *c, struct bench_tab *t,
-			 const unsigned long *count, unsigned long used)
+			 const unsigned long *count, unsigned long used,
+			 bool full)
 {
 	unsigned long free_pages = BENCH_LIMIT32 - used, i, j, pfn;
 	u64 deadline = bench_deadline(BENCH_SETUP_MS);
@@ -1188,7 +1282,10 @@ static int bench_w4_fill(struct bench_ctx *c, struct bench_tab *t,
 		}
 	}
 	t->fast_from = t->n;
-	for (i = 0; free_pages < BENCH_LIMIT32 / 100 && t->n; i++) {
+	while (full && t->n < t->cap &&
+	       bench_alloc_tree(c, 1, BENCH_LIMIT32, &t->pfn[t->n]))
+		t->size[t->n++] = 1;
+	for (i = 0; !full && free_pages < BENCH_LIMIT32 / 100 && t->n; i++) {
 		if (bench_late(i, deadline))
 			return -ETIME;
 		j = bench_below(&c->rng, t->n);
@@ -1207,8 +1304,13 @@ struct bench_w4_res {
 	unsigned long lost;
 };
 
+/*
+ * W4's steps, through the fast path, or through the tree if @tree; the
+ * request that must fail is of @fail_pages.
+ */
 static void bench_w4_run(struct bench_ctx *c, struct bench_tab *t,
-			 struct bench_w4_res *res)
+			 struct bench_w4_res *res, bool tree,
+			 unsigned long fail_pages)
 {
 	u64 deadline = bench_deadline(w4_ms), t0, t1, ns, fail_ns = 0;
 	unsigned long i, j, pfn, size, fails = 0;
@@ -1219,9 +1321,14 @@ static void bench_w4_run(struct bench_ctx *c, struct bench_tab *t,
 			break;
 		if (w4_fail_every && !(i % w4_fail_every)) {
 			t1 = ktime_get_ns();
-			if (bench_alloc_fast(c, BENCH_W4_FAIL_PAGES,
-					     BENCH_LIMIT32, &pfn)) {
-				bench_free_fast(c, pfn, BENCH_W4_FAIL_PAGES);
+			if (tree ? bench_alloc_tree(c, fail_pages,
+						    BENCH_LIMIT32, &pfn) :
+				   bench_alloc_fast(c, fail_pages,
+						    BENCH_LIMIT32, &pfn)) {
+				if (tree)
+					bench_free_tree(c, pfn, fail_pages);
+				else
+					bench_free_fast(c, pfn, fail_pages);
 				res->unexpected++;
 			}
 			fail_ns += ktime_get_ns() - t1;
@@ -1229,8 +1336,14 @@ static void bench_w4_run(struct bench_ctx *c, struct bench_tab *t,
 		}
 		j = bench_below(&c->rng, t->n);
 		size = t->size[j];
-		bench_free_fast(c, t->pfn[j], size);
-		if (!bench_alloc_fast(c, size, BENCH_LIMIT32, &t->pfn[j])) {
+		if (tree)
+			bench_free_tree(c, t->pfn[j], size);
+		else
+			bench_free_fast(c, t->pfn[j], size);
+		if (!(tree ? bench_alloc_tree(c, size, BENCH_LIMIT32,
+					      &t->pfn[j]) :
+			     bench_alloc_fast(c, size, BENCH_LIMIT32,
+					      &t->pfn[j]))) {
 			bench_tab_drop(t, j);
 			res->lost++;
 		}
@@ -1240,13 +1353,15 @@ static void bench_w4_run(struct bench_ctx *c, struct bench_tab *t,
 	res->fail_cost = bench_cost(fail_ns, fails);
 }
 
-static int bench_w4(struct bench_state *s)
+/* W4, or W6 if @full: the space full, through the tree. */
+static int bench_w4_common(struct bench_state *s, bool full)
 {
 	unsigned long count[BENCH_W4_FILL_ORDERS] = {}, used = 0, nr = 0;
-	struct bench_w4_res res[2] = {};
+	const char *w = full ? "W6" : "W4";
+	struct bench_w4_res res[BENCH_NR] = {};
 	struct bench_fig ok = {}, fail = {};
-	struct bench_mem mem[2] = {};
-	bool up[2] = {};
+	struct bench_mem mem[BENCH_NR] = {};
+	bool up[BENCH_NR] = {};
 	u64 rng = BENCH_SEED;
 	unsigned int k, order;
 	int ret = 0;
@@ -1260,50 +1375,60 @@ static int bench_w4(struct bench_state *s)
 		used += 1UL << order;
 		nr++;
 	}
-	for (k = 0; k < 2; k++) {
-		ret = bench_tab_alloc(&s->tab[k], nr);
+	for (k = 0; k < BENCH_NR; k++) {
+		/* Room for the single pages that fill what is left. */
+		ret = bench_tab_alloc(&s->tab[k], full ? nr + 256 : nr);
 		if (ret)
 			goto out;
 	}
-	for (k = 0; k < 2; k++) {
-		ret = bench_setup(&s->ctx[k], !k, true);
+	for (k = 0; k < BENCH_NR; k++) {
+		ret = bench_setup(&s->ctx[k], k, !full);
 		if (ret)
 			goto out;
 		up[k] = true;
-		ret = bench_w4_fill(&s->ctx[k], &s->tab[k], count, used);
+		ret = bench_w4_fill(&s->ctx[k], &s->tab[k], count, used, full);
 		if (ret)
 			goto out;
 		bench_sample(&s->ctx[k], &s->tab[k], &mem[k]);
 	}
 
 	for (ok.n = 0; ok.n < reps; ok.n++, fail.n++) {
-		for (k = 0; k < 2; k++) {
-			bool ours = !k ^ (ok.n & 1);
+		for (k = 0; k < BENCH_NR; k++) {
+			enum bench_kind kind = (k + ok.n) % BENCH_NR;
 
-			bench_w4_run(&s->ctx[!ours], &s->tab[!ours],
-				     &res[!ours]);
-			bench_sample(&s->ctx[!ours], &s->tab[!ours],
-				     &mem[!ours]);
-			bench_fig_add(&ok, ours, res[!ours].ok_cost);
-			bench_fig_add(&fail, ours, res[!ours].fail_cost);
+			bench_w4_run(&s->ctx[kind], &s->tab[kind], &res[kind],
+				     full, full ? 1 : BENCH_W4_FAIL_PAGES);
+			bench_sample(&s->ctx[kind], &s->tab[kind], &mem[kind]);
+			bench_fig_add(&ok, kind, res[kind].ok_cost);
+			bench_fig_add(&fail, kind, res[kind].fail_cost);
 		}
 	}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < BENCH_NR; k++)
 		if (res[k].unexpected || res[k].lost)
-			bench_out("# note: W4 %s: %lu 4M allocs succeeded, %lu reallocs failed\n",
-				  k ? "iova.c" : "ours", res[k].unexpected,
-				  res[k].lost);
-	bench_fig_report("W4", "alloc-free", &ok);
+			bench_out("# note: %s %s: %lu %s allocs succeeded, %lu reallocs failed\n",
+				  w, bench_name[k], res[k].unexpected,
+				  full ? "4K" : "4M", res[k].lost);
+	bench_fig_report(w, full ? "free-alloc" : "alloc-free", &ok);
 	if (w4_fail_every)
-		bench_fig_report("W4", "fail-4M", &fail);
-	bench_mem_report("W4", "99%", mem, true);
+		bench_fig_report(w, full ? "fail-4K" : "fail-4M", &fail);
+	bench_mem_report(w, full ? "full" : "99%", mem, !full);
 out:
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < BENCH_NR; k++) {
 		if (up[k])
 			bench_teardown(&s->ctx[k]);
 		bench_tab_free(&s->tab[k]);
 	}
 	return ret;
+}
+
+static int bench_w4(struct bench_state *s)
+{
+	return bench_w4_common(s, false);
+}
+
+static int bench_w6(struct bench_state *s)
+{
+	return bench_w4_common(s, true);
 }
 
 /* W5, each thread on its own: W2's loop over a window of its own. */
@@ -1439,10 +1564,10 @@ static int bench_w5_thread(void *data)
 	return 0;
 }
 
-static int bench_w5_run(struct bench_state *s, bool ours, unsigned int nr,
+static int bench_w5_run(struct bench_state *s, enum bench_kind kind, unsigned int nr,
 			bool xfree, u64 *cost, struct bench_mem *mem)
 {
-	struct bench_ctx *c = &s->ctx[!ours];
+	struct bench_ctx *c = &s->ctx[kind];
 	u64 start = U64_MAX, end = 0;
 	unsigned long calls = 0;
 	struct bench_w5 *w;
@@ -1452,7 +1577,7 @@ static int bench_w5_run(struct bench_state *s, bool ours, unsigned int nr,
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
-	ret = bench_setup(c, ours, true);
+	ret = bench_setup(c, kind, true);
 	if (ret)
 		goto out_free;
 	w->c = c;
@@ -1516,7 +1641,7 @@ static int bench_w5(struct bench_state *s)
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct bench_mem mem[2] = {};
+		struct bench_mem mem[BENCH_NR] = {};
 		struct bench_fig fig = {};
 
 		if (num_online_cpus() < cases[i].nr) {
@@ -1525,16 +1650,16 @@ static int bench_w5(struct bench_state *s)
 			continue;
 		}
 		for (fig.n = 0; fig.n < reps; fig.n++) {
-			for (k = 0; k < 2; k++) {
-				bool ours = !k ^ (fig.n & 1);
+			for (k = 0; k < BENCH_NR; k++) {
+				enum bench_kind kind = (k + fig.n) % BENCH_NR;
 				u64 cost = 0;
 
-				ret = bench_w5_run(s, ours, cases[i].nr,
+				ret = bench_w5_run(s, kind, cases[i].nr,
 						   cases[i].xfree, &cost,
-						   &mem[!ours]);
+						   &mem[kind]);
 				if (ret)
 					return ret;
-				bench_fig_add(&fig, ours, cost);
+				bench_fig_add(&fig, kind, cost);
 			}
 		}
 		bench_fig_report("W5", cases[i].name, &fig);
@@ -1546,7 +1671,7 @@ static int bench_w5(struct bench_state *s)
 static int bench_run(unsigned long mask)
 {
 	static int (* const workloads[])(struct bench_state *s) = {
-		bench_w1, bench_w2, bench_w3, bench_w4, bench_w5,
+		bench_w1, bench_w2, bench_w3, bench_w4, bench_w5, bench_w6,
 	};
 	struct bench_state *s;
 	unsigned int i;
@@ -1592,7 +1717,7 @@ out_free:
 	return ret;
 }
 
-/* "all" or "1": every workload; otherwise a list of W1 to W5. */
+/* "all" or "1": every workload; otherwise a list of W1 to W6. */
 static int bench_parse(char *buf, unsigned long *mask)
 {
 	char *tok;
@@ -1607,7 +1732,7 @@ static int bench_parse(char *buf, unsigned long *mask)
 		if (!*tok)
 			continue;
 		if (strlen(tok) != 2 || (tok[0] != 'W' && tok[0] != 'w') ||
-		    tok[1] < '1' || tok[1] > '5')
+		    tok[1] < '1' || tok[1] > '6')
 			return -EINVAL;
 		*mask |= BIT(tok[1] - '1');
 	}
