@@ -85,8 +85,9 @@
  * demand and they are counted as they are, empty ones included, each
  * rounded to its kmalloc bucket.
  * Per-CPU bookkeeping structures are not counted on either side. The
- * memory lines compare ours with iova.c only: the maple tree's nodes are
- * not counted.
+ * maple tree's metadata is its nodes, counted by walking the tree (a range
+ * has no object of its own), and the magazines as iova.c's. "W3-bytes"
+ * is W3's metadata per live range, in bytes.
  */
 
 #define pr_fmt(fmt) "vcm_iova_bench: " fmt
@@ -103,6 +104,7 @@
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/maple_tree.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -648,13 +650,16 @@ static void bench_sample(struct bench_ctx *c, const struct bench_tab *t,
 		cached[i] = tree.order[i] > live.order[i] ?
 			    tree.order[i] - live.order[i] : 0;
 
-	/* The maple tree's nodes are not counted: its metadata is not shown. */
-	if (c->maple)
-		node = 0;
-	else
+	if (c->maple) {
+		/* Its nodes, not its ranges: a range is no object of its own. */
+		node = sizeof(struct maple_node);
+		bytes = (u64)bench_maple_nodes(c->mt) * node;
+	} else {
 		node = c->ours ? sizeof(struct vcm_iova_node) :
 				 bench_hwcache_size(sizeof(struct iova));
-	bytes = (u64)tree.nodes * node + bench_mag_bytes(c, cached);
+		bytes = (u64)tree.nodes * node;
+	}
+	bytes += bench_mag_bytes(c, cached);
 	pages = tree.pages > live.pages ? tree.pages - live.pages : 0;
 	peak->bytes = max(peak->bytes, bytes);
 	peak->cached = max(peak->cached, pages);
@@ -728,8 +733,9 @@ static void bench_fig_report(const char *w, const char *param,
 	bench_fig_line(w, param, ours, f->maple, f->n, " peer=maple");
 }
 
-static void bench_kib_report(const char *w, const char *suffix,
-			     const char *param, u64 ours, u64 theirs)
+static void bench_unit_report(const char *w, const char *suffix,
+			      const char *param, u64 ours, u64 theirs,
+			      const char *unit, bool maple)
 {
 	char ratio[24];
 
@@ -739,24 +745,38 @@ static void bench_kib_report(const char *w, const char *suffix,
 			 bench_ratio(ours, theirs) % 1000);
 	else
 		strscpy(ratio, ours ? "inf" : "1.000", sizeof(ratio));
-	bench_out("bench: alloc %s-%s %s ours=%llu theirs=%llu unit=KiB ratio=%s\n",
-		  w, suffix, param, ours, theirs, ratio);
+	bench_out("bench: alloc %s-%s %s ours=%llu theirs=%llu unit=%s ratio=%s%s\n",
+		  w, suffix, param, ours, theirs, unit, ratio,
+		  maple ? " peer=maple" : "");
 }
 
-/* Report peak metadata, and cached free IOVA where there are caches. */
+/*
+ * Report peak metadata, and cached free IOVA where there are caches:
+ * ours against iova.c, then against the maple tree.
+ */
 static void bench_mem_report(const char *w, const char *param,
 			     const struct bench_mem *mem, bool cached)
 {
-	bench_kib_report(w, "mem", param, DIV_ROUND_UP_ULL(mem[0].bytes, SZ_1K),
-			 DIV_ROUND_UP_ULL(mem[1].bytes, SZ_1K));
-	if (!cached)
-		return;
-	bench_kib_report(w, "cached", param,
-			 mem[0].cached * (BENCH_GRANULE / SZ_1K),
-			 mem[1].cached * (BENCH_GRANULE / SZ_1K));
-	bench_kib_report(w, "cached-le128K", param,
-			 mem[0].cached_small * (BENCH_GRANULE / SZ_1K),
-			 mem[1].cached_small * (BENCH_GRANULE / SZ_1K));
+	const struct bench_mem *o = &mem[BENCH_OURS], *t;
+	unsigned int k;
+
+	for (k = BENCH_IOVA; k < BENCH_NR; k++) {
+		t = &mem[k];
+		bench_unit_report(w, "mem", param,
+				  DIV_ROUND_UP_ULL(o->bytes, SZ_1K),
+				  DIV_ROUND_UP_ULL(t->bytes, SZ_1K), "KiB",
+				  k == BENCH_MAPLE);
+		if (!cached)
+			continue;
+		bench_unit_report(w, "cached", param,
+				  o->cached * (BENCH_GRANULE / SZ_1K),
+				  t->cached * (BENCH_GRANULE / SZ_1K), "KiB",
+				  k == BENCH_MAPLE);
+		bench_unit_report(w, "cached-le128K", param,
+				  o->cached_small * (BENCH_GRANULE / SZ_1K),
+				  t->cached_small * (BENCH_GRANULE / SZ_1K),
+				  "KiB", k == BENCH_MAPLE);
+	}
 }
 
 /*
@@ -1202,6 +1222,13 @@ static int bench_w3_level(struct bench_state *s, unsigned long n,
 	bench_fig_report("W3", param, &fig);
 	bench_fig_report("W3-find", param, &find);
 	bench_mem_report("W3", param, mem, false);
+	/* Metadata per live range: W3's trees have no cache. */
+	for (k = BENCH_IOVA; k < BENCH_NR; k++)
+		bench_unit_report("W3", "bytes", param,
+				  div64_u64(mem[BENCH_OURS].bytes,
+					    max(s->tab[BENCH_OURS].n, 1UL)),
+				  div64_u64(mem[k].bytes, max(s->tab[k].n, 1UL)),
+				  "B/range", k == BENCH_MAPLE);
 
 	/* bench_fig_report() sorted the costs: keep the medians. */
 	at = g->levels++ ? 1 : 0;

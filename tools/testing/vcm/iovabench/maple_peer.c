@@ -36,6 +36,7 @@
 
 #define BM_CACHE_ORDERS		6
 #define BM_MAG_SIZE		127
+#define BM_MAX_HEIGHT		32
 
 /* 1 KiB: the count, or the link while in the depot, and the pfns. */
 struct bm_mag {
@@ -67,6 +68,12 @@ struct bench_maple {
 	unsigned long store_failures;
 	struct bm_rcache rc[BM_CACHE_ORDERS];
 };
+
+/* The node behind an encoded node or parent pointer. */
+static struct maple_node *bm_node(const void *enc)
+{
+	return (struct maple_node *)((unsigned long)enc & ~MAPLE_NODE_MASK);
+}
 
 /* Store @size pages at @lo. */
 static bool bm_tree_store(struct bench_maple *m, struct ma_state *mas,
@@ -349,6 +356,43 @@ void bench_maple_walk(struct bench_maple *m,
 			break;
 	}
 	spin_unlock_irqrestore(&m->mt.ma_lock, flags);
+}
+
+/*
+ * Nodes of the tree, counted: every leaf met by a walk over all its ranges,
+ * gaps included, and each leaf's ancestors up to the root. Leaves are met
+ * in order, so a node at a given height is new when it differs from the
+ * last one seen at that height.
+ */
+unsigned long bench_maple_nodes(struct bench_maple *m)
+{
+	MA_STATE(mas, &m->mt, 0, 0);
+	struct maple_node *last[BM_MAX_HEIGHT] = {}, *node, *root;
+	unsigned long flags, nodes = 0;
+	unsigned int h;
+	void *top;
+
+	spin_lock_irqsave(&m->mt.ma_lock, flags);
+	top = rcu_dereference_protected(m->mt.ma_root,
+					lockdep_is_held(&m->mt.ma_lock));
+	root = bm_node(top);
+	for (;;) {
+		mas_find_range(&mas, ULONG_MAX);
+		if (mas.status != ma_active)
+			break;
+		node = bm_node(mas.node);
+		for (h = 0; h < BM_MAX_HEIGHT && node != last[h]; h++) {
+			last[h] = node;
+			nodes++;
+			if (node == root)
+				break;
+			node = bm_node(node->parent);
+		}
+		if (mas.last == ULONG_MAX)
+			break;
+	}
+	spin_unlock_irqrestore(&m->mt.ma_lock, flags);
+	return nodes;
 }
 
 unsigned long bench_maple_store_failures(struct bench_maple *m)

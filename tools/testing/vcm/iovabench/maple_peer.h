@@ -25,5 +25,6 @@ void bench_maple_walk(struct bench_maple *m,
 				void *data),
 		      void *data);
 unsigned long bench_maple_store_failures(struct bench_maple *m);
+unsigned long bench_maple_nodes(struct bench_maple *m);
 
 #endif /* _VCM_IOVA_BENCH_MAPLE_PEER_H */
