@@ -48,7 +48,9 @@
  *              lookup, so where the lookup's cost grows with n because
  *              the tree no longer fits in the caches, the churn's must
  *              too. A note gives both growths from the smallest n run
- *              to the largest.
+ *              to the largest. "W3-worst <n>" is the longest single
+ *              call of 2000 more churn steps timed one by one: an upper
+ *              bound on the time one call keeps interrupts off.
  *  W4          fast path below 4 GiB: filled completely top-down with
  *              ranges of 4 KiB to 256 KiB (largest first, so that no
  *              alignment holes are left), then random ranges freed until
@@ -57,7 +59,8 @@
  *              w4_fail_every-th step also asks for 4 MiB, which must fail
  *              as no free gap is that large. "alloc-free" is the cost of
  *              the other calls, "fail-4M" that of a failing request,
- *              cache drain included. Each run stops after w4_ms.
+ *              cache drain included, and "W4-worst fail-4M" the longest
+ *              such request, in ns. Each run stops after w4_ms.
  *  W5 <n>cpu   n kthreads bound to n CPUs run W2's loop on their own
  *              window of 16 at once, w5_pairs steps each. With "-xfree",
  *              n - 1 of them allocate and hand every range to the first
@@ -192,6 +195,7 @@ MODULE_PARM_DESC(w5_ms, "W5: time bound of one run, ms");
 #define BENCH_RING		256
 #define BENCH_W4_FILL_ORDERS	7
 #define BENCH_W4_FAIL_PAGES	(SZ_4M >> BENCH_SHIFT)
+#define BENCH_W3_WORST		2000
 #define BENCH_SETUP_MS		120000
 #define BENCH_RESULTS_SIZE	SZ_32K
 
@@ -1103,6 +1107,34 @@ static int bench_w3_churn(struct bench_ctx *c, struct bench_tab *t,
 	return ret;
 }
 
+/*
+ * W3's churn once more, each call timed on its own: the longest call, an
+ * upper bound on how long one holds the tree's lock with interrupts off.
+ */
+static void bench_w3_worst(struct bench_ctx *c, struct bench_tab *t,
+			   u64 *worst)
+{
+	u64 deadline = bench_deadline(w3_churn_ms), t0;
+	unsigned long i, j;
+	bool ok;
+
+	for (i = 0; i < BENCH_W3_WORST && t->n; i++) {
+		if (bench_late(i, deadline))
+			break;
+		j = bench_below(&c->rng, t->n);
+		t0 = ktime_get_ns();
+		bench_free_tree(c, t->pfn[j], t->size[j]);
+		t0 = ktime_get_ns() - t0;
+		*worst = max(*worst, t0);
+		t0 = ktime_get_ns();
+		ok = bench_fill(c, t, j, BENCH_LIMIT_W3);
+		t0 = ktime_get_ns() - t0;
+		*worst = max(*worst, t0);
+		if (!ok)
+			bench_tab_drop(t, j);
+	}
+}
+
 /* Lookups of random live ranges of @t, as bench_w3_churn() makes them. */
 static int bench_w3_find(struct bench_ctx *c, struct bench_tab *t, u64 *cost)
 {
@@ -1159,7 +1191,7 @@ static int bench_w3_level(struct bench_state *s, unsigned long n,
 	struct bench_fig fig = {}, find = {};
 	unsigned int at;
 	bool up[BENCH_NR] = {};
-	u64 t0, built[BENCH_NR];
+	u64 t0, built[BENCH_NR], worst[BENCH_NR] = {};
 	unsigned int k;
 	int ret;
 
@@ -1222,6 +1254,11 @@ static int bench_w3_level(struct bench_state *s, unsigned long n,
 	bench_fig_report("W3", param, &fig);
 	bench_fig_report("W3-find", param, &find);
 	bench_mem_report("W3", param, mem, false);
+	for (k = 0; k < BENCH_NR; k++)
+		bench_w3_worst(&s->ctx[k], &s->tab[k], &worst[k]);
+	for (k = BENCH_IOVA; k < BENCH_NR; k++)
+		bench_unit_report("W3", "worst", param, worst[BENCH_OURS],
+				  worst[k], "ns", k == BENCH_MAPLE);
 	/* Metadata per live range: W3's trees have no cache. */
 	for (k = BENCH_IOVA; k < BENCH_NR; k++)
 		bench_unit_report("W3", "bytes", param,
@@ -1327,6 +1364,7 @@ static int bench_w4_fill(struct bench_ctx *c, struct bench_tab *t,
 struct bench_w4_res {
 	u64 ok_cost;
 	u64 fail_cost;
+	u64 fail_worst;
 	unsigned long unexpected;
 	unsigned long lost;
 };
@@ -1358,7 +1396,9 @@ static void bench_w4_run(struct bench_ctx *c, struct bench_tab *t,
 					bench_free_fast(c, pfn, fail_pages);
 				res->unexpected++;
 			}
-			fail_ns += ktime_get_ns() - t1;
+			t1 = ktime_get_ns() - t1;
+			fail_ns += t1;
+			res->fail_worst = max(res->fail_worst, t1);
 			fails++;
 		}
 		j = bench_below(&c->rng, t->n);
@@ -1436,8 +1476,14 @@ static int bench_w4_common(struct bench_state *s, bool full)
 				  w, bench_name[k], res[k].unexpected,
 				  full ? "4K" : "4M", res[k].lost);
 	bench_fig_report(w, full ? "free-alloc" : "alloc-free", &ok);
-	if (w4_fail_every)
+	if (w4_fail_every) {
 		bench_fig_report(w, full ? "fail-4K" : "fail-4M", &fail);
+		for (k = BENCH_IOVA; k < BENCH_NR; k++)
+			bench_unit_report(w, "worst", full ? "fail-4K" : "fail-4M",
+					  res[BENCH_OURS].fail_worst,
+					  res[k].fail_worst, "ns",
+					  k == BENCH_MAPLE);
+	}
 	bench_mem_report(w, full ? "full" : "99%", mem, !full);
 out:
 	for (k = 0; k < BENCH_NR; k++) {

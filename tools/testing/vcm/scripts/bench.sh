@@ -65,7 +65,8 @@ for arch in $ARCHES; do
 	grep '# note: W3 cost' "$log" |
 		sed 's/^.*# note: /    # note, in instructions: /' | sort -u
 	$s/bench-alloc.sh "$log" |
-		sed -n -e 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\) .* peer=maple$/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4 peer=maple/p' -e t \
+		sed -n -e 's/^bench: alloc \(W[0-9]-worst\) \(.*\) unit=ns ratio=\(.*\)$/bench: alloc \1-kernel \2 unit=instr ratio=\3/p' -e t \
+			-e 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\) .* peer=maple$/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4 peer=maple/p' -e t \
 			-e 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\).*/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4/p' || rc=1
 done
 for arch in $ARCHES; do
