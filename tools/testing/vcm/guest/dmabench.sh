@@ -46,11 +46,18 @@ nvme=
 for b in /sys/block/nvme*; do
 	[ -e "$b" ] && nvme=$(basename "$b") && break
 done
-for bs in 4096 1048576; do
-	if r=$(nvmebench "/dev/$nvme" $bs "$ms"); then
-		echo "dmab: $strict-nvme-read-$((bs / 1024))k $r"
+# What dma_opt_mapping_size() made of the queue's limits.
+q=/sys/block/$nvme/queue
+echo "dmab: $strict-nvme-limits max_hw_sectors_kb=$(cat $q/max_hw_sectors_kb) max_sectors_kb=$(cat $q/max_sectors_kb) optimal_io_size=$(cat $q/optimal_io_size)"
+# Request size:queue depth.
+for c in 4096:1 131072:1 131072:32 1048576:1 1048576:32 4194304:1 4194304:32; do
+	bs=${c%:*} qd=${c#*:}
+	name=$strict-nvme-read-$((bs / 1024))k
+	[ "$qd" = 1 ] || name=$name-qd$qd
+	if r=$(nvmebench "/dev/$nvme" "$bs" "$ms" "$qd"); then
+		echo "dmab: $name $r"
 	else
-		echo "dmab: error $strict-nvme-read-$((bs / 1024))k"
+		echo "dmab: error $name"
 		rc=1
 	fi
 done

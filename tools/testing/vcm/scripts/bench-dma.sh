@@ -9,7 +9,10 @@
 #  - map/unmap latency of the vcm_dma_bench module (tools/testing/vcm/
 #    dmabench, built against each kernel) bound to edu: single and sg
 #    mode, 1, 16 and 256 pages, 1 and 2 threads;
-#  - sequential O_DIRECT reads from NVMe at queue depth 1, 4 KiB and 1 MiB.
+#  - sequential O_DIRECT reads from NVMe: 4 KiB at queue depth 1, and
+#    128 KiB, 1 MiB and 4 MiB at queue depths 1 and 32 ("-qd32"), where
+#    dma_opt_mapping_size() shows: it caps NVMe's largest request (the
+#    guest log's "nvme-limits" line gives the queue limits).
 # Prints one line per figure, medians over the rounds:
 #   bench: dma <arch> <case> ours=<v> theirs=<v> unit=<u> ratio=<median of ours/theirs>
 #

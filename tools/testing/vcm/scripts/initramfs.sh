@@ -21,7 +21,7 @@ arm64) cc=aarch64-linux-gnu-gcc; busybox=$top/build/deps/busybox-arm64/bin/busyb
 esac
 
 mkdir -p "$work/bin" "$top/build/tools" "$work/inc/linux"
-cflags="-O2 -Wall -Wextra -Werror -static"
+cflags="-O2 -Wall -Wextra -Werror -static -pthread"
 
 for prog in blkcheck rawcheck nvmebench; do
 	if [ "$guest/$prog.c" -nt "$work/bin/$prog" ] || [ ! -x "$work/bin/$prog" ]; then
