@@ -114,6 +114,7 @@ VISIBLE_IF_KUNIT int vcm_dma_show(struct seq_file *m, void *unused)
 	/* Each reservation is one range; every other range is streaming. */
 	seq_printf(m, "summary reservations %u dma %lu cached %lu\n", t.nr,
 		   nr - t.nr, vcm_iova_cache_count(vd->cache));
+	seq_printf(m, "cache misses %lu\n", vcm_iova_cache_misses(vd->cache));
 	kfree(t.v);
 	return 0;
 }

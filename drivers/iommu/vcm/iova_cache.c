@@ -116,7 +116,7 @@ struct vcm_iova_mags {
 
 /**
  * struct vcm_iova_cpu - the part of a cache that belongs to one CPU
- * @lock: protects @idle, @room and @mags. Taken by its CPU on every
+ * @lock: protects @idle, @room, @misses and @mags. Taken by its CPU on every
  *	cached allocation and free, and by other CPUs only to drain. Lock
  *	order: @lock, then &vcm_iova_cache.depot_lock, then
  *	&vcm_iova_space.lock.
@@ -124,6 +124,8 @@ struct vcm_iova_mags {
  *	use, as a store of zero is one instruction less on some machines
  * @room: pfns this CPU may still cache: &vcm_iova_cache.cpu_max less
  *	the pfns of the ranges in @mags
+ * @misses: cached-size allocations on this CPU that neither its magazines
+ *	nor the depot could serve, so that the tree did
  * @mags: the loaded and the spare magazine of each order, or
  *	&vcm_iova_mag_none
  */
@@ -131,6 +133,7 @@ struct vcm_iova_cpu {
 	spinlock_t lock; /* see above */
 	bool idle;
 	unsigned long room;
+	unsigned long misses;
 	struct vcm_iova_mags mags[];
 };
 
@@ -308,6 +311,8 @@ pop:
 	hit = vcm_iova_mag_pop(mags->loaded, max_pfn, pfn);
 	if (hit)
 		cpu->room += 1UL << order;
+	else
+		cpu->misses++;
 out:
 	spin_unlock_irqrestore(&cpu->lock, flags);
 
@@ -916,6 +921,34 @@ unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache)
 	return count;
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_count);
+
+/**
+ * vcm_iova_cache_misses() - cached-size allocations the cache did not serve
+ * @cache: the cache
+ *
+ * Counts the allocations of sizes the cache holds that found no range in
+ * the CPU's magazines or the depot and went to the tree, since @cache was
+ * created. Larger sizes, which always go to the tree, are not counted.
+ *
+ * Context: Any context; takes each CPU's cache lock with interrupts
+ * disabled, one at a time.
+ * Return: the number of such allocations.
+ */
+unsigned long vcm_iova_cache_misses(struct vcm_iova_cache *cache)
+{
+	unsigned long flags, misses = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
+
+		spin_lock_irqsave(&c->lock, flags);
+		misses += c->misses;
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	return misses;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_misses);
 
 /*
  * Magazines of @order a cache has allocated, empty or not, and the size

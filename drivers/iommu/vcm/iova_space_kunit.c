@@ -563,6 +563,8 @@ static void vcm_iova_test_cache(struct kunit *test)
 	put_cpu();
 	KUNIT_EXPECT_EQ(test, vcm_iova_cache_count(c), 1UL);
 	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), 1UL);
+	/* The first came from the tree, the second from the cache. */
+	KUNIT_EXPECT_EQ(test, vcm_iova_cache_misses(c), 1UL);
 
 	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 0, ~0UL, GFP_KERNEL, &pfn), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 1, 0, GFP_KERNEL, &pfn), -ERANGE);

@@ -158,6 +158,7 @@ void vcm_iova_free_queued(struct vcm_iova_cache *cache, unsigned long pfn,
 			  unsigned long size);
 void vcm_iova_cache_drain(struct vcm_iova_cache *cache);
 unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache);
+unsigned long vcm_iova_cache_misses(struct vcm_iova_cache *cache);
 void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu);
 
 #endif /* _VCM_IOVA_H */
