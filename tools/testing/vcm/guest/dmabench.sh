@@ -49,16 +49,28 @@ done
 # What dma_opt_mapping_size() made of the queue's limits.
 q=/sys/block/$nvme/queue
 echo "dmab: $strict-nvme-limits max_hw_sectors_kb=$(cat $q/max_hw_sectors_kb) max_sectors_kb=$(cat $q/max_sectors_kb) optimal_io_size=$(cat $q/optimal_io_size)"
+# On the VCM kernel: the context of the NVMe controller, whose graph
+# counts the allocations its cache did not serve.
+pci=$(basename "$(readlink -f "/sys/block/$nvme/device/device")")
+graph=
+for g in /sys/kernel/debug/vcm/dma*/graph; do
+	[ -r "$g" ] && grep -q "^device pci $pci$" "$g" && graph=$g && break
+done
+misses() { sed -n 's/^cache misses \([0-9]*\)$/\1/p' "$graph"; }
+reads() { awk '{ print $1 }' "/sys/block/$nvme/stat"; }
 # Request size:queue depth.
 for c in 4096:1 131072:1 131072:32 1048576:1 1048576:32 4194304:1 4194304:32; do
 	bs=${c%:*} qd=${c#*:}
 	name=$strict-nvme-read-$((bs / 1024))k
 	[ "$qd" = 1 ] || name=$name-qd$qd
+	[ -n "$graph" ] && m0=$(misses) && r0=$(reads)
 	if r=$(nvmebench "/dev/$nvme" "$bs" "$ms" "$qd"); then
 		echo "dmab: $name $r"
 	else
 		echo "dmab: error $name"
 		rc=1
 	fi
+	[ -n "$graph" ] &&
+		echo "dmab: $name-cache misses=$(($(misses) - m0)) nvme_reqs=$(($(reads) - r0))"
 done
 exit $rc
