@@ -76,9 +76,8 @@ static struct maple_node *bm_node(const void *enc)
 }
 
 /* Store @size pages at @lo. */
-static bool bm_tree_store(struct bench_maple *m, struct ma_state *mas,
-			  unsigned long lo, unsigned long size,
-			  unsigned long *pfn)
+static bool bm_tree_store(struct ma_state *mas, unsigned long lo,
+			  unsigned long size, unsigned long *pfn)
 {
 	mas_set_range(mas, lo, lo + size - 1);
 	if (mas_store_gfp(mas, xa_mk_value(lo), GFP_ATOMIC | __GFP_NOWARN))
@@ -88,7 +87,8 @@ static bool bm_tree_store(struct bench_maple *m, struct ma_state *mas,
 }
 
 /*
- * Under the tree's lock: place @size pages aligned to @align below @limit.
+ * Under the tree's lock: place @size pages below @limit, aligned to @size
+ * rounded up to a power of two.
  * As the mm's top-down search for unmapped areas does, look for a gap of
  * @size + @align - 1 first, which holds an aligned fit wherever it is:
  * one search. Only when there is none, walk down the gaps of @size whose
@@ -96,18 +96,16 @@ static bool bm_tree_store(struct bench_maple *m, struct ma_state *mas,
  * exists, as iova.c's does.
  */
 static bool bm_tree_alloc_locked(struct bench_maple *m, unsigned long size,
-				 unsigned long align, unsigned long limit,
-				 unsigned long *pfn)
+				 unsigned long limit, unsigned long *pfn)
 {
 	MA_STATE(mas, &m->mt, 0, 0);
-	unsigned long max = limit, lo;
+	unsigned long align = roundup_pow_of_two(size), max = limit, lo;
 
 	if (limit < m->start_pfn)
 		return false;
 	if (align > 1 && limit - m->start_pfn >= size + align - 2 &&
 	    !mas_empty_area_rev(&mas, m->start_pfn, limit, size + align - 1))
-		return bm_tree_store(m, &mas,
-				     ALIGN_DOWN(mas.last - size + 1, align),
+		return bm_tree_store(&mas, ALIGN_DOWN(mas.last - size + 1, align),
 				     size, pfn);
 
 	while (max >= m->start_pfn && max - m->start_pfn >= size - 1) {
@@ -126,20 +124,19 @@ static bool bm_tree_alloc_locked(struct bench_maple *m, unsigned long size,
 				continue;
 			}
 		}
-		return bm_tree_store(m, &mas, lo, size, pfn);
+		return bm_tree_store(&mas, lo, size, pfn);
 	}
 	return false;
 }
 
-static bool bm_tree_alloc(struct bench_maple *m, unsigned long size,
-			  unsigned long limit, unsigned long *pfn)
+bool bench_maple_alloc(struct bench_maple *m, unsigned long size,
+		       unsigned long limit, unsigned long *pfn)
 {
 	unsigned long flags;
 	bool ok;
 
 	spin_lock_irqsave(&m->mt.ma_lock, flags);
-	ok = bm_tree_alloc_locked(m, size, roundup_pow_of_two(size), limit,
-				  pfn);
+	ok = bm_tree_alloc_locked(m, size, limit, pfn);
 	spin_unlock_irqrestore(&m->mt.ma_lock, flags);
 	return ok;
 }
@@ -152,12 +149,6 @@ static void bm_tree_free_locked(struct bench_maple *m, unsigned long pfn)
 		return;
 	if (mas_store_gfp(&mas, NULL, GFP_ATOMIC | __GFP_NOWARN))
 		m->store_failures++;
-}
-
-bool bench_maple_alloc(struct bench_maple *m, unsigned long size,
-		       unsigned long limit, unsigned long *pfn)
-{
-	return bm_tree_alloc(m, size, limit, pfn);
 }
 
 void bench_maple_free(struct bench_maple *m, unsigned long pfn)
@@ -306,12 +297,12 @@ bool bench_maple_alloc_fast(struct bench_maple *m, unsigned long size,
 	if (m->cached && order < BM_CACHE_ORDERS &&
 	    bm_cache_get(m, order, limit, pfn))
 		return true;
-	if (bm_tree_alloc(m, size, limit, pfn))
+	if (bench_maple_alloc(m, size, limit, pfn))
 		return true;
 	if (!m->cached)
 		return false;
 	bm_cache_flush(m);
-	return bm_tree_alloc(m, size, limit, pfn);
+	return bench_maple_alloc(m, size, limit, pfn);
 }
 
 void bench_maple_free_fast(struct bench_maple *m, unsigned long pfn,
