@@ -339,6 +339,51 @@ static void vcm_iova_test_random(struct kunit *test)
 	vcm_iova_space_destroy(&s);
 }
 
+/*
+ * A tree several levels deep: filled top-down, as dma-iommu fills a
+ * space, full nodes pass slots to their neighbours instead of leaving
+ * half-full ones behind; freeing everything in random order merges the
+ * tree back into its root leaf.
+ */
+static void vcm_iova_test_deep(struct kunit *test)
+{
+	const unsigned int n = 20000;
+	unsigned long *pfn, *size;
+	struct vcm_iova_space s;
+	struct rnd_state rnd;
+	unsigned int i, j;
+
+	pfn = kunit_kcalloc(test, n, sizeof(*pfn), GFP_KERNEL);
+	size = kunit_kcalloc(test, n, sizeof(*size), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfn);
+	KUNIT_ASSERT_NOT_NULL(test, size);
+	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(&s, SZ_4K, 1, SZ_1M), 0);
+
+	for (i = 0; i < n; i++) {
+		size[i] = 1 + i % 3;
+		KUNIT_ASSERT_EQ(test, vcm_iova_alloc(&s, size[i], 1, ~0UL,
+						     GFP_KERNEL, &pfn[i]), 0);
+	}
+	KUNIT_ASSERT_EQ(test, vcm_iova_check(&s), 0);
+	KUNIT_EXPECT_GE(test, s.height, 2U);
+	/* 512-byte nodes nearly full: 20 bytes a range; halves took 39. */
+	KUNIT_EXPECT_LE(test, vcm_iova_space_bytes(&s), 20UL * n);
+
+	prandom_seed_state(&rnd, 7);
+	for (i = n; i > 0; i--) {
+		j = prandom_u32_state(&rnd) % i;
+		KUNIT_ASSERT_EQ(test, vcm_iova_free(&s, pfn[j], size[j]), 0);
+		swap(pfn[j], pfn[i - 1]);
+		swap(size[j], size[i - 1]);
+		if (i == n / 2)
+			KUNIT_ASSERT_EQ(test, vcm_iova_check(&s), 0);
+	}
+	KUNIT_EXPECT_EQ(test, vcm_iova_check(&s), 0);
+	KUNIT_EXPECT_EQ(test, s.height, 0U);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), 0UL);
+	vcm_iova_space_destroy(&s);
+}
+
 struct vcm_test_cpu_arg {
 	struct vcm_iova_cache *cache;
 	unsigned long pfns[16];
@@ -733,6 +778,7 @@ static struct kunit_case vcm_iova_test_cases[] = {
 	KUNIT_CASE(vcm_iova_test_edges),
 	KUNIT_CASE(vcm_iova_test_64k_32bit),
 	KUNIT_CASE_SLOW(vcm_iova_test_random),
+	KUNIT_CASE(vcm_iova_test_deep),
 	KUNIT_CASE(vcm_iova_test_cache),
 	KUNIT_CASE(vcm_iova_test_exact_32bit),
 	KUNIT_CASE(vcm_iova_test_cache_bound),

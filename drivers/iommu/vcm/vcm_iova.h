@@ -20,7 +20,6 @@
 
 #include <linux/sizes.h>
 #include <linux/types.h>
-#include <linux/rbtree.h>
 #include <linux/spinlock.h>
 
 /*
@@ -32,41 +31,23 @@
 /* A cache holds every power-of-two size up to at least this many bytes. */
 #define VCM_IOVA_CACHE_BYTES	SZ_4M
 
-/**
- * struct vcm_iova_node - an allocated range (private to the allocator)
- * @rb: link in &vcm_iova_space.root, sorted by @pfn_lo
- * @pfn_lo: first pfn of the range
- * @pfn_hi: last pfn of the range
- * @gap_lo: first pfn of the free gap just below the range; the gap is
- *	[@gap_lo, @pfn_lo - 1] and is empty when @gap_lo == @pfn_lo
- * @sub: augmented values of the subtree rooted here, kept in one struct
- *	so that the rbtree augment callbacks copy both at once
- * @sub.gap: length of the longest free gap in the subtree
- * @sub.cap: largest size-aligned request that a gap of the subtree can
- *	hold (see vcm_iova_alloc())
- */
-struct vcm_iova_node {
-	struct rb_node rb;
-	unsigned long pfn_lo;
-	unsigned long pfn_hi;
-	unsigned long gap_lo;
-	struct {
-		unsigned long gap;
-		unsigned long cap;
-	} sub;
-};
+struct vcm_iova_node;
 
 /**
  * struct vcm_iova_space - an IOVA space
- * @lock: protects @root, @anchor, @nr_ranges and every node in the tree.
+ * @lock: protects the tree, its nodes, the pool and the counts; the
+ *	bounds and the granule do not change after vcm_iova_space_init().
  *	Lock order: a &vcm_iova_cache per-CPU lock, then the cache's depot
  *	lock, then @lock. Nothing is called with @lock held.
- * @root: allocated ranges, augmented with their free gaps
- * @anchor: empty range just above @end_pfn; it owns the topmost gap
+ * @root: root of the B+ tree of allocated ranges and their free gaps
+ * @height: number of levels above the leaves
+ * @spare: nodes kept for the splits of the next insertions
+ * @nr_spare: number of nodes in @spare
+ * @nr_nodes: number of nodes in the tree
  * @start_pfn: lowest pfn of the space
  * @end_pfn: highest pfn of the space
  * @granule_shift: log2 of the granule in bytes
- * @nr_ranges: number of allocated ranges, @anchor not counted
+ * @nr_ranges: number of allocated ranges
  * @reclaim: optional callback that gives cached free ranges back to the
  *	space; called without locks held before a request fails
  * @reclaim_data: argument of @reclaim
@@ -75,8 +56,11 @@ struct vcm_iova_node {
  */
 struct vcm_iova_space {
 	spinlock_t lock; /* see above */
-	struct rb_root root;
-	struct vcm_iova_node anchor;
+	struct vcm_iova_node *root;
+	unsigned int height;
+	struct vcm_iova_node *spare;
+	unsigned int nr_spare;
+	unsigned long nr_nodes;
 	unsigned long start_pfn;
 	unsigned long end_pfn;
 	unsigned int granule_shift;
@@ -139,6 +123,7 @@ void vcm_iova_reclaim(struct vcm_iova_space *space);
 int vcm_iova_walk_ranges(struct vcm_iova_space *space, vcm_iova_range_fn fn,
 			 void *data);
 unsigned long vcm_iova_nr_ranges(struct vcm_iova_space *space);
+unsigned long vcm_iova_space_bytes(struct vcm_iova_space *space);
 void vcm_iova_set_reclaim(struct vcm_iova_space *space,
 			  void (*reclaim)(void *data), void *data);
 

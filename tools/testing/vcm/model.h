@@ -26,6 +26,7 @@ struct model {
 	unsigned long *live;		/* first pfns of live ranges */
 	unsigned long nr_live;
 	unsigned long ops, errors;
+	unsigned long enomem;		/* injected failures that hit */
 };
 
 #define MODEL_FAIL(m, fmt, ...) do {					\
@@ -194,9 +195,11 @@ static inline void model_alloc(struct model *m, unsigned long size,
 			MODEL_FAIL(m, "size %lu > space: %d", size, ret);
 		return;
 	}
-	if (fail_mem) {
-		if (ret != -ENOMEM || vcm_iova_nr_ranges(&m->space) != nr)
-			MODEL_FAIL(m, "injected -ENOMEM: %d", ret);
+	/* Only an insertion that splits a full node allocates. */
+	if (fail_mem && ret == -ENOMEM) {
+		if (vcm_iova_nr_ranges(&m->space) != nr)
+			MODEL_FAIL(m, "injected -ENOMEM changed the space");
+		m->enomem++;
 		return;
 	}
 	lim = limit < m->end ? limit : m->end;
@@ -245,12 +248,14 @@ static inline void model_reserve(struct model *m, unsigned long pfn,
 		exp = -EINVAL;
 	else if (pfn < m->start || pfn > m->end || size > m->end - pfn + 1)
 		exp = -ERANGE;
-	else if (fail_mem)
-		exp = -ENOMEM;
 	else if (!model_is_free(m, pfn, size))
 		exp = -EADDRINUSE;
+	else if (fail_mem && ret == -ENOMEM)
+		exp = -ENOMEM;
 	else
 		exp = 0;
+	if (ret == -ENOMEM && exp == -ENOMEM)
+		m->enomem++;
 	if (ret != exp) {
 		MODEL_FAIL(m, "reserve %lu+%lu: %d, expected %d", pfn, size, ret, exp);
 		if (!ret)
@@ -317,6 +322,31 @@ static inline void model_find(struct model *m, unsigned long pfn)
 	if (s ? (ret || start != s - 1 || size != m->size_at[s - 1 - m->start]) :
 		ret != -ENOENT)
 		MODEL_FAIL(m, "find %lu: %d %lu+%lu, model %lu", pfn, ret, start, size, s);
+}
+
+/* vcm_iova_next_free() on [pfn, last] against the model. */
+static inline void model_next_free(struct model *m, unsigned long pfn,
+				   unsigned long last)
+{
+	unsigned long i, lo = 0, hi = 0, want_lo = 0, want_hi = 0;
+	int found, want = 0;
+
+	m->ops++;
+	for (i = pfn < m->start ? m->start : pfn; i <= last && i <= m->end; i++) {
+		if (m->start_of[i - m->start]) {
+			if (want)
+				break;
+			continue;
+		}
+		if (!want)
+			want_lo = i;
+		want = 1;
+		want_hi = i;
+	}
+	found = vcm_iova_next_free(&m->space, pfn, last, &lo, &hi);
+	if (found != want || (found && (lo != want_lo || hi != want_hi)))
+		MODEL_FAIL(m, "next_free %lu..%lu: %d %lu..%lu, model %d %lu..%lu",
+			   pfn, last, found, lo, hi, want, want_lo, want_hi);
 }
 
 struct model_walk {

@@ -57,7 +57,8 @@ static unsigned long rnd_below(unsigned long n)
 static void test_bad_input(void)
 {
 	struct vcm_iova_space s;
-	unsigned long pfn = 0, st, sz;
+	unsigned long pfn = 0, st, sz, nr = 0, i;
+	int ret;
 
 	CHECK(vcm_iova_space_init(&s, 4096, 10, 9) == -EINVAL);
 	CHECK(vcm_iova_space_init(&s, 4095, 0, 9) == -EINVAL);
@@ -95,13 +96,28 @@ static void test_bad_input(void)
 	CHECK(vcm_stub_warnings == 1);
 	vcm_stub_warnings = 0;
 	CHECK(vcm_iova_nr_ranges(&s) == 2);
-	/* Failed node allocation changes nothing. */
-	vcm_stub_fail_countdown = 1;
-	CHECK(vcm_iova_alloc(&s, 1, 1, ~0UL, GFP_ATOMIC, &pfn) == -ENOMEM);
+	/*
+	 * Only an insertion into a full leaf allocates: fill the root leaf
+	 * with allocations that each fail their first node allocation, and
+	 * see the one that needs a split fail and change nothing.
+	 */
+	for (i = 0, ret = 0; i < 100 && ret != -ENOMEM; i++) {
+		nr = vcm_iova_nr_ranges(&s);
+		vcm_stub_fail_countdown = 1;
+		ret = vcm_iova_alloc(&s, 1, 1, ~0UL, GFP_ATOMIC, &pfn);
+		vcm_stub_fail_countdown = 0;
+		CHECK(!ret || ret == -ENOMEM);
+	}
+	CHECK(ret == -ENOMEM && vcm_iova_nr_ranges(&s) == nr);
+	CHECK(!vcm_iova_check(&s));
 	vcm_stub_fail_countdown = 1;
 	CHECK(vcm_iova_reserve(&s, 500, 1, GFP_ATOMIC) == -ENOMEM);
 	vcm_stub_fail_countdown = 0;
-	CHECK(vcm_iova_nr_ranges(&s) == 2 && !vcm_iova_check(&s));
+	CHECK(vcm_iova_nr_ranges(&s) == nr && !vcm_iova_check(&s));
+	/* Without the failure both go on. */
+	CHECK(!vcm_iova_alloc(&s, 1, 1, ~0UL, GFP_ATOMIC, &pfn));
+	CHECK(!vcm_iova_reserve(&s, 500, 1, GFP_ATOMIC));
+	CHECK(vcm_iova_nr_ranges(&s) == nr + 2 && !vcm_iova_check(&s));
 	vcm_iova_space_destroy(&s);
 }
 
@@ -178,17 +194,23 @@ static void test_gap_cap(void)
 	}
 }
 
-static void diff_run(unsigned long granule, unsigned long start, unsigned long n,
-		     unsigned long nops, uint64_t seed)
+static unsigned int diff_max_height;
+
+static unsigned long diff_run(unsigned long granule, unsigned long start,
+			      unsigned long n, unsigned long nops, uint64_t seed)
 {
 	struct model m;
 	unsigned long i, r, size, align, limit, maxsize;
 
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
 	CHECK(!model_init(&m, granule, start, start + n - 1));
-	maxsize = n / 16;
+	/* Small ranges in a large space make the tree deep. */
+	maxsize = n > 8192 ? 4 : n / 16;
 	for (i = 0; i < nops && !m.errors; i++) {
 		r = rnd_below(100);
+		/* A large space is filled up first, then churned. */
+		if (n > 8192 && r >= 52 && r < 80)
+			r = 0;
 		if (r < 42) {
 			size = 1 + rnd_below(rnd_below(4) ? 8 : maxsize);
 			switch (rnd_below(10)) {
@@ -218,9 +240,15 @@ static void diff_run(unsigned long granule, unsigned long start, unsigned long n
 				model_free_idx(&m, rnd_below(m.nr_live), !rnd_below(20));
 		} else if (r < 97) {
 			model_bad_free(&m, start + rnd_below(n + 4) - 2, rnd_below(8));
-		} else {
+		} else if (r < 99) {
 			model_find(&m, start + rnd_below(n + 4) - 2);
+		} else {
+			limit = start + rnd_below(n + 4) - 2;
+			model_next_free(&m, limit, rnd_below(8) ?
+					limit + rnd_below(n / 4) : ~0UL);
 		}
+		if (m.space.height > diff_max_height)
+			diff_max_height = m.space.height;
 		if (!(i % 512))
 			model_check(&m, !(i % 4096));
 	}
@@ -229,10 +257,12 @@ static void diff_run(unsigned long granule, unsigned long start, unsigned long n
 		model_free_idx(&m, rnd_below(m.nr_live), 0);
 	model_check(&m, 1);
 	checks_failed += m.errors;
-	printf("# diff granule %lu start %lu pfns %lu seed %llu: %lu ops, %lu errors\n",
-	       granule, start, n, (unsigned long long)seed, m.ops, m.errors);
+	printf("# diff granule %lu start %lu pfns %lu seed %llu: %lu ops, %lu nomem, %lu errors\n",
+	       granule, start, n, (unsigned long long)seed, m.ops, m.enomem,
+	       m.errors);
 	model_destroy(&m);
 	CHECK(vcm_stub_live_objects == 0);
+	return m.enomem;
 }
 
 static void test_diff_4k(void)
@@ -245,6 +275,41 @@ static void test_diff_64k(void)
 {
 	for (uint64_t seed = 4; seed <= 5; seed++)
 		diff_run(65536, 1UL << 20, 4096, 100000, seed);
+}
+
+static void test_diff_deep(void)
+{
+	unsigned long enomem = 0;
+
+	diff_max_height = 0;
+	for (uint64_t seed = 9; seed <= 10; seed++)
+		enomem += diff_run(4096, 1UL << 30, 16384, 40000, seed);
+	printf("# tree height up to %u\n", diff_max_height);
+	CHECK(diff_max_height >= 2 && enomem > 0);
+}
+
+/* A space filled top-down packs its leaves; freeing all of it merges them. */
+static void test_fill_packs(void)
+{
+	const unsigned long n = 20000;
+	struct vcm_iova_space s;
+	unsigned long i, *pfn;
+
+	pfn = calloc(n, sizeof(*pfn));
+	CHECK(pfn && !vcm_iova_space_init(&s, 4096, 1, 1UL << 20));
+	if (!pfn)
+		return;
+	for (i = 0; i < n; i++)
+		CHECK(!vcm_iova_alloc(&s, 1 + i % 3, 1, ~0UL, GFP_KERNEL, &pfn[i]));
+	CHECK(!vcm_iova_check(&s) && s.height >= 2);
+	printf("# %lu ranges filled top-down: %lu bytes each\n", n,
+	       vcm_iova_space_bytes(&s) / n);
+	CHECK(vcm_iova_space_bytes(&s) <= 20 * n);
+	for (i = 0; i < n; i++)
+		CHECK(!vcm_iova_free(&s, pfn[(i * 7919) % n], 1 + (i * 7919) % n % 3));
+	CHECK(!vcm_iova_check(&s) && !s.height && !vcm_iova_nr_ranges(&s));
+	vcm_iova_space_destroy(&s);
+	free(pfn);
 }
 
 static void test_diff_tiny(void)
@@ -409,6 +474,8 @@ int main(void)
 	run("diff_4k", test_diff_4k);
 	run("diff_64k", test_diff_64k);
 	run("diff_tiny", test_diff_tiny);
+	run("diff_deep", test_diff_deep);
+	run("fill_packs", test_fill_packs);
 	run("cache", test_cache);
 	printf("%lu passed, %lu failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -658,9 +658,11 @@ static void bench_sample(struct bench_ctx *c, const struct bench_tab *t,
 		/* Its nodes, not its ranges: a range is no object of its own. */
 		node = sizeof(struct maple_node);
 		bytes = (u64)bench_maple_nodes(c->mt) * node;
+	} else if (c->ours) {
+		/* Its nodes, of many ranges each, and the spare ones. */
+		bytes = vcm_iova_space_bytes(&c->space);
 	} else {
-		node = c->ours ? sizeof(struct vcm_iova_node) :
-				 bench_hwcache_size(sizeof(struct iova));
+		node = bench_hwcache_size(sizeof(struct iova));
 		bytes = (u64)tree.nodes * node;
 	}
 	bytes += bench_mag_bytes(c, cached);
