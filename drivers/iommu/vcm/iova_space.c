@@ -165,36 +165,40 @@ static inline unsigned long vcm_iova_gap_lo(const struct vcm_iova_node *leaf,
 }
 
 /*
- * First child of an inner node whose key is at least @pfn, which the last
- * one must be. Keys past the last child are ULONG_MAX, so that a search
- * of fixed steps over all slots needs no branch on the data.
+ * First slot of @a whose value is at least @pfn, which the last slot in
+ * use must be. Slots past the last in use hold ULONG_MAX, so that fixed
+ * steps over 2 * @step - 1 slots (@step 8 or 16) need no branch on the
+ * data.
  */
-static inline unsigned int vcm_iova_inner_slot(const struct vcm_iova_node *n,
-					       unsigned long pfn)
+static __always_inline unsigned int vcm_iova_slot(const unsigned long *a,
+						  unsigned int step,
+						  unsigned long pfn)
 {
 	unsigned int i = 0;
 
-	BUILD_BUG_ON(VCM_IOVA_INNER_SLOTS != 15);
-	i += n->key[i + 7] < pfn ? 8 : 0;
-	i += n->key[i + 3] < pfn ? 4 : 0;
-	i += n->key[i + 1] < pfn ? 2 : 0;
-	i += n->key[i] < pfn ? 1 : 0;
+	if (step == 16)
+		i += a[15] < pfn ? 16 : 0;
+	i += a[i + 7] < pfn ? 8 : 0;
+	i += a[i + 3] < pfn ? 4 : 0;
+	i += a[i + 1] < pfn ? 2 : 0;
+	i += a[i] < pfn ? 1 : 0;
 	return i;
 }
 
-/* First range of a leaf whose last pfn is at least @pfn; the same way. */
+/* First child of an inner node whose key is at least @pfn. */
+static inline unsigned int vcm_iova_inner_slot(const struct vcm_iova_node *n,
+					       unsigned long pfn)
+{
+	BUILD_BUG_ON(VCM_IOVA_INNER_SLOTS != 2 * 8 - 1);
+	return vcm_iova_slot(n->key, 8, pfn);
+}
+
+/* First range of a leaf whose last pfn is at least @pfn. */
 static inline unsigned int vcm_iova_leaf_slot(const struct vcm_iova_node *n,
 					      unsigned long pfn)
 {
-	unsigned int i = 0;
-
-	BUILD_BUG_ON(VCM_IOVA_LEAF_SLOTS != 31);
-	i += n->hi[i + 15] < pfn ? 16 : 0;
-	i += n->hi[i + 7] < pfn ? 8 : 0;
-	i += n->hi[i + 3] < pfn ? 4 : 0;
-	i += n->hi[i + 1] < pfn ? 2 : 0;
-	i += n->hi[i] < pfn ? 1 : 0;
-	return i;
+	BUILD_BUG_ON(VCM_IOVA_LEAF_SLOTS != 2 * 16 - 1);
+	return vcm_iova_slot(n->hi, 16, pfn);
 }
 
 /* Set the slots of @node in use to @nr; those past it read ULONG_MAX. */
