@@ -32,6 +32,12 @@
  * the graph. The kernel CPU context is the exception: vmap() chooses its
  * addresses, so its mappings exist from binding to unbinding.
  *
+ * Migration: vcm_phys_migrate() moves memory that VCM allocated to other
+ * pages while it stays bound, at the same addresses in every context. It
+ * asks the owner of each reservation that reaches hardware to stop
+ * access first (vcm_res_set_quiesce()); memory bound where its owner
+ * registered no callbacks cannot be moved.
+ *
  * Ownership: only the caller that made a reservation or a physical
  * allocation gives it back; the walks show other callers' objects for
  * reading, not for vcm_unreserve(), vcm_unmap() or vcm_free().
@@ -66,6 +72,12 @@ struct vcm_res;
 
 /* vcm_alloc() flags: allocate one physically contiguous part. */
 #define VCM_ALLOC_CONTIG	0x1
+/*
+ * vcm_alloc() flags: the caller reaches the memory only through its
+ * bindings, and its parts only between migrations, so that
+ * vcm_offline_range() may move it without asking the caller.
+ */
+#define VCM_ALLOC_MOVABLE	0x2
 
 /**
  * enum vcm_res_type - kind of a reservation
@@ -138,6 +150,30 @@ struct vcm_binding_info {
 	unsigned int flags;
 };
 
+/**
+ * struct vcm_quiesce_ops - how VCM asks a reservation's owner to stop
+ *	device access, for vcm_phys_migrate()
+ * @quiesce: stop every access of the reservation's bus master (device, or
+ *	the CPU for a kernel context) to [@offset, @offset + @size) of @res
+ *	and wait until running ones are done; return 0, or a negative error
+ *	code to refuse the migration. For a device that is not
+ *	cache-coherent, also do what dma_sync_*_for_cpu() would, since the
+ *	CPU copies the memory.
+ * @resume: access may start again, at the same addresses; called once
+ *	for each successful @quiesce call, whether the migration succeeded
+ *	or not. For a device that is not cache-coherent, also do what
+ *	dma_sync_*_for_device() would.
+ *
+ * Both run in process context, may sleep, and are called with the locks
+ * of the contexts the memory is bound into held: they must not call VCM
+ * or wait for anything that does. A quiesce should take no longer than a
+ * few device transfers; every other mapper of the memory waits meanwhile.
+ */
+struct vcm_quiesce_ops {
+	int (*quiesce)(struct vcm_res *res, u64 offset, u64 size, void *data);
+	void (*resume)(struct vcm_res *res, u64 offset, u64 size, void *data);
+};
+
 /* Contexts */
 int vcm_destroy(struct vcm *vcm);
 int vcm_activate(struct vcm *vcm);
@@ -159,6 +195,8 @@ dma_addr_t vcm_res_start(const struct vcm_res *res);
 u64 vcm_res_size(const struct vcm_res *res);
 enum vcm_res_type vcm_res_type(const struct vcm_res *res);
 enum vcm_region vcm_res_region(const struct vcm_res *res);
+int vcm_res_set_quiesce(struct vcm_res *res,
+			const struct vcm_quiesce_ops *ops, void *data);
 
 /* Physical memory */
 struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags);
@@ -176,6 +214,26 @@ bool vcm_phys_is_mmio(const struct vcm_phys *phys);
 const struct vcm_phys_part *
 vcm_phys_next_part(const struct vcm_phys *phys,
 		   const struct vcm_phys_part *part);
+int vcm_phys_migrate(struct vcm_phys *phys, u64 offset, u64 size);
+
+/**
+ * struct vcm_offline_report - what vcm_offline_range() did
+ * @moved: parts moved out of the range
+ * @moved_bytes: their length in bytes
+ * @failed: parts that could not be moved, and stay in the range
+ * @failed_bytes: their length in bytes
+ * @err: the error that kept the first of them there, 0 if none
+ */
+struct vcm_offline_report {
+	unsigned int moved;
+	u64 moved_bytes;
+	unsigned int failed;
+	u64 failed_bytes;
+	int err;
+};
+
+int vcm_offline_range(phys_addr_t start, u64 size,
+		      struct vcm_offline_report *report);
 
 /* Bindings */
 int vcm_bind(struct vcm_res *res, struct vcm_phys *phys);

@@ -14,6 +14,7 @@
 #include "vcm-drv.h"
 
 #include "vcm_internal.h"
+#include <linux/io.h>
 #include <linux/vmalloc.h>
 
 static int vcm_kernel_place(struct vcm *vcm, struct vcm_phys *phys,
@@ -58,6 +59,36 @@ static void vcm_kernel_unplace(struct vcm *vcm, struct vcm_phys *phys,
 	vunmap((void *)(unsigned long)addr);
 }
 
+/*
+ * Point the addresses vmap() chose at the memory @phys now has: unmap
+ * them (which flushes the TLB) and map each page again, as vmap() did.
+ * Page by page, so that no block entry replaces a page table: the tables
+ * stay, and putting the old memory back needs no memory.
+ */
+static int vcm_kernel_remap(struct vcm *vcm, dma_addr_t addr,
+			    struct vcm_phys *phys, u64 phys_offset, u64 size,
+			    unsigned int flags)
+{
+	pgprot_t prot = flags & VCM_WRITE ? PAGE_KERNEL : PAGE_KERNEL_RO;
+	const struct vcm_phys_part *part;
+	unsigned long va = addr;
+	phys_addr_t pa;
+	int ret;
+
+	vunmap_range(addr, addr + size);
+	for (part = __vcm_phys_next_part(phys, NULL); part;
+	     part = __vcm_phys_next_part(phys, part)) {
+		for (pa = part->start; pa < part->start + part->size;
+		     pa += PAGE_SIZE, va += PAGE_SIZE) {
+			ret = vmap_page_range(va, va + PAGE_SIZE, pa, prot);
+			if (ret)
+				return ret;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
 static void vcm_kernel_release(struct vcm *vcm)
 {
 	kfree(vcm);
@@ -66,6 +97,7 @@ static void vcm_kernel_release(struct vcm *vcm)
 static const struct vcm_driver vcm_kernel_driver = {
 	.place = vcm_kernel_place,
 	.unplace = vcm_kernel_unplace,
+	.remap = vcm_kernel_remap,
 	.release = vcm_kernel_release,
 };
 

@@ -29,20 +29,48 @@ void vcm_binding_destroy(struct vcm_binding *b)
 	kmem_cache_free(vcm_binding_cache, b);
 }
 
-static void vcm_binding_link(struct vcm_binding *b, struct rb_node *parent,
-			     struct rb_node **link)
+/*
+ * Where the parts of @phys stand for a binding about to be made: -EBUSY
+ * while vcm_phys_migrate() moves them, else 0 and their generation in
+ * @gen, for vcm_binding_link().
+ */
+static int vcm_phys_gen(struct vcm_phys *phys, unsigned long *gen)
+{
+	int ret = 0;
+
+	spin_lock_irq(&phys->lock);
+	if (phys->migrating)
+		ret = -EBUSY;
+	*gen = phys->gen;
+	spin_unlock_irq(&phys->lock);
+	return ret;
+}
+
+/*
+ * Link a new binding into the graph, unless its memory is being migrated
+ * or was since @gen (-EBUSY): vcm_phys_migrate() locked the contexts of
+ * the bindings it found, and one made elsewhere from the parts read before
+ * would keep the old pages.
+ */
+static int vcm_binding_link(struct vcm_binding *b, struct rb_node *parent,
+			    struct rb_node **link, unsigned long gen)
 {
 	struct vcm_res *res = b->res;
 	struct vcm_phys *phys = b->phys;
 
 	lockdep_assert_held(&res->vcm->lock);
-	rb_link_node(&b->res_node, parent, link);
-	rb_insert_color(&b->res_node, &res->bindings);
-	res->nr_bindings++;
 	spin_lock_irq(&phys->lock);
+	if (phys->migrating || phys->gen != gen) {
+		spin_unlock_irq(&phys->lock);
+		return -EBUSY;
+	}
 	list_add_tail(&b->phys_node, &phys->bindings);
 	phys->nr_bindings++;
 	spin_unlock_irq(&phys->lock);
+	rb_link_node(&b->res_node, parent, link);
+	rb_insert_color(&b->res_node, &res->bindings);
+	res->nr_bindings++;
+	return 0;
 }
 
 static struct vcm_binding *vcm_binding_new(struct vcm *vcm,
@@ -106,6 +134,7 @@ static int __vcm_bind_at(struct vcm_res *res, u64 offset,
 	const struct vcm_phys_part *part;
 	struct rb_node *parent, **link;
 	struct vcm_binding *b;
+	unsigned long gen;
 	u64 end;
 	int ret;
 
@@ -138,15 +167,24 @@ static int __vcm_bind_at(struct vcm_res *res, u64 offset,
 	b = vcm_binding_new(vcm, res, offset, phys, phys_offset, size, flags);
 	if (!b)
 		return -ENOMEM;
+	ret = vcm_phys_gen(phys, &gen);
+	if (ret)
+		goto err;
 	if (vcm->activations) {
 		ret = vcm_binding_map(vcm, b);
-		if (ret) {
-			kmem_cache_free(vcm_binding_cache, b);
-			return ret;
-		}
+		if (ret)
+			goto err;
 	}
-	vcm_binding_link(b, parent, link);
+	ret = vcm_binding_link(b, parent, link, gen);
+	if (ret) {
+		vcm_binding_unmap(vcm, b);
+		goto err;
+	}
 	return 0;
+
+err:
+	kmem_cache_free(vcm_binding_cache, b);
+	return ret;
 }
 
 /**
@@ -167,7 +205,8 @@ static int __vcm_bind_at(struct vcm_res *res, u64 offset,
  * @phys; -EPERM if @res is a reserved region; -EOPNOTSUPP if @res was
  * placed by the backend (vcm_map() in a one-to-one or kernel context);
  * -EALREADY if the same binding exists; -EADDRINUSE if the range of @res
- * is partly bound; -ENOMEM if memory ran out; for an active IOMMU
+ * is partly bound; -EBUSY if vcm_phys_migrate() is moving @phys;
+ * -ENOMEM if memory ran out; for an active IOMMU
  * context, another error of iommu_map_sg() or iommu_map() (-EINVAL if the
  * domain refuses the range, -ENODEV if it has no map_pages op), or -EIO if
  * the IOMMU core mapped less than asked. On error nothing changes.
@@ -364,6 +403,7 @@ static struct vcm_res *vcm_place(struct vcm *vcm, struct vcm_phys *phys,
 {
 	struct vcm_binding *b;
 	struct vcm_res *res;
+	unsigned long gen;
 	dma_addr_t addr;
 	int ret;
 
@@ -380,6 +420,9 @@ static struct vcm_res *vcm_place(struct vcm *vcm, struct vcm_phys *phys,
 		ret = -ENOMEM;
 		goto err_res;
 	}
+	ret = vcm_phys_gen(phys, &gen);
+	if (ret)
+		goto err_b;
 	ret = vcm_should_fail() ? -ENOMEM :
 	      vcm->driver->place(vcm, phys, res->flags, &addr);
 	if (ret)
@@ -391,17 +434,23 @@ static struct vcm_res *vcm_place(struct vcm *vcm, struct vcm_phys *phys,
 		      vcm_iova_reserve(&vcm->space, addr >> vcm_shift(vcm),
 				       phys->size >> vcm_shift(vcm),
 				       GFP_KERNEL);
-	if (ret) {
-		vcm->driver->unplace(vcm, phys, addr);
-		goto err_b;
-	}
+	if (ret)
+		goto err_unplace;
 	res->start = addr;
 	res->size = phys->size;
 	res->type = VCM_RES_DYNAMIC;
 	res->placed = true;
+	ret = vcm_binding_link(b, NULL, &res->bindings.rb_node, gen);
+	if (ret) {
+		WARN_ON_ONCE(vcm_iova_free(&vcm->space, addr >> vcm_shift(vcm),
+					   phys->size >> vcm_shift(vcm)));
+		goto err_unplace;
+	}
 	vcm_res_link(vcm, res);
-	vcm_binding_link(b, NULL, &res->bindings.rb_node);
 	return res;
+
+err_unplace:
+	vcm->driver->unplace(vcm, phys, addr);
 
 err_b:
 	kmem_cache_free(vcm_binding_cache, b);
@@ -460,6 +509,7 @@ static struct vcm_res *__vcm_map(struct vcm *vcm, struct vcm_phys *phys,
  *   reservation (one-to-one, kernel CPU);
  * * ERR_PTR(-E2BIG) if @phys has more pages than vmap() takes (kernel
  *   CPU);
+ * * ERR_PTR(-EBUSY) if vcm_phys_migrate() is moving @phys;
  * * ERR_PTR(-ENOMEM) if memory or vmalloc space ran out;
  * * for an active IOMMU context, another error of iommu_map_sg() or
  *   iommu_map() (-EINVAL if the domain refuses the range, -ENODEV if it
@@ -541,6 +591,8 @@ EXPORT_SYMBOL_GPL(vcm_unmap);
  *   context's range (one-to-one, kernel CPU);
  * * ERR_PTR(-EADDRINUSE) if the memory's address overlaps a reservation
  *   (one-to-one, kernel CPU);
+ * * ERR_PTR(-EBUSY) if vcm_offline_range() moved the new memory before it
+ *   was bound;
  * * ERR_PTR(-ENOMEM) if memory or vmalloc space ran out;
  * * for an active IOMMU context, another error of iommu_map_sg() or
  *   iommu_map() (-EINVAL if the domain refuses the range, -ENODEV if it

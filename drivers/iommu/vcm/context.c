@@ -81,7 +81,7 @@ int vcm_init(struct vcm *vcm)
 		return -EINVAL;
 	drv = vcm->driver;
 	if (!drv->release || !drv->map != !drv->unmap ||
-	    !drv->place != !drv->unplace ||
+	    !drv->place != !drv->unplace || (drv->remap && !drv->place) ||
 	    !(vcm->flags & VCM_CTX_PLACED) != !drv->place)
 		return -EINVAL;
 	if (!vcm_aligned(vcm, vcm->start) || !vcm_aligned(vcm, vcm->size))
@@ -163,13 +163,19 @@ EXPORT_SYMBOL_GPL(vcm_destroy);
 /* Push one binding into the hardware. */
 int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b)
 {
+	if (vcm->driver->map && !b->res->placed && vcm_should_fail())
+		return -ENOMEM;
+	return __vcm_binding_map(vcm, b);
+}
+
+/* vcm_binding_map() without its fault point, to put memory back. */
+int __vcm_binding_map(struct vcm *vcm, struct vcm_binding *b)
+{
 	int ret;
 
 	lockdep_assert_held(&vcm->lock);
 	if (!vcm->driver->map || b->res->placed)
 		return 0;
-	if (vcm_should_fail())
-		return -ENOMEM;
 	ret = vcm->driver->map(vcm, b->res->start + b->offset, b->phys,
 			       b->phys_offset, b->size,
 			       b->flags | (b->phys->flags & VCM_MMIO));

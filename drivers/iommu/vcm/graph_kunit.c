@@ -2491,6 +2491,463 @@ static void vcm_test_window_calls(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 }
 
+/* ---- Migration ---------------------------------------------------------- */
+
+/* An owner of a reservation, as vcm_res_set_quiesce() sees it. */
+struct mig_owner {
+	unsigned int quiesced;
+	unsigned int resumed;
+	int refuse;
+};
+
+static int mig_quiesce(struct vcm_res *res, u64 offset, u64 size, void *data)
+{
+	struct mig_owner *o = data;
+
+	if (o->refuse)
+		return o->refuse;
+	o->quiesced++;
+	return 0;
+}
+
+static void mig_resume(struct vcm_res *res, u64 offset, u64 size, void *data)
+{
+	struct mig_owner *o = data;
+
+	o->resumed++;
+}
+
+static const struct vcm_quiesce_ops mig_ops = {
+	.quiesce = mig_quiesce,
+	.resume = mig_resume,
+};
+
+/* The memory of a buffer bound in two mock domains and the CPU's. */
+struct mig_buf {
+	struct vcm_phys *phys;
+	struct vcm_mock *mb;
+	struct vcm *b, *cpu;
+	struct vcm_res *ra, *rb, *rc;
+	struct mig_owner oa, ob, oc;
+	phys_addr_t starts[8];
+};
+
+static u64 mig_parts(const struct vcm_phys *phys)
+{
+	u64 h = 0;
+	unsigned int i;
+
+	for (i = 0; i < phys->count; i++)
+		h = snap_mix(snap_mix(h, phys->parts[i].start),
+			     phys->parts[i].size | phys->parts[i].order);
+	return h;
+}
+
+static u8 mig_byte(u64 off)
+{
+	return (u8)(off >> 12) ^ (u8)(off >> 3) ^ 0x5a;
+}
+
+#define MIG_STEP	(SZ_4K + 0x28)
+
+/*
+ * Every context translates the buffer's addresses to the pages its parts
+ * now name, and the bytes are those written at the start.
+ */
+static void mig_check(struct kunit *test, struct vcm_test *t,
+		      struct mig_buf *m)
+{
+	u8 *va = vcm_kernel_addr(m->rc);
+	phys_addr_t pa;
+	u64 off;
+
+	for (off = 0; off < m->phys->size; off += MIG_STEP) {
+		KUNIT_ASSERT_EQ(test, vcm_phys_addr_at(m->phys, off, &pa, NULL),
+				0);
+		KUNIT_ASSERT_EQ(test, vcm_mock_translate(t->mock,
+							 m->ra->start + off),
+				pa);
+		if (vcm_is_active(m->b))
+			KUNIT_ASSERT_EQ(test,
+					vcm_mock_translate(m->mb,
+							   m->rb->start + off),
+					pa);
+		KUNIT_ASSERT_PTR_EQ(test, vmalloc_to_page(va + off),
+				    pfn_to_page(PHYS_PFN(pa)));
+		KUNIT_ASSERT_EQ(test, pipe_read(pa), mig_byte(off));
+		KUNIT_ASSERT_EQ(test, va[off], mig_byte(off));
+	}
+}
+
+static void mig_setup(struct kunit *test, struct vcm_test *t,
+		      struct mig_buf *m, unsigned int flags)
+{
+	u8 *va;
+	u64 off;
+
+	m->mb = vcm_mock_create(test);
+	m->b = vcm_iommu_create(&m->mb->domain, SZ_256M, SZ_512M);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m->b));
+	m->cpu = vcm_kernel_create();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m->cpu));
+	/* A 2 MiB block, a 64 KiB one and a page. */
+	m->phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + SZ_4K, flags);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m->phys));
+	KUNIT_ASSERT_EQ(test, m->phys->count, 3U);
+	m->ra = vcm_map(t->vcm, m->phys, 0);
+	m->rb = vcm_map(m->b, m->phys, VCM_READ);
+	m->rc = vcm_map(m->cpu, m->phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m->ra));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m->rb));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m->rc));
+	KUNIT_ASSERT_EQ(test, vcm_activate(t->vcm), 0);
+	KUNIT_ASSERT_EQ(test, vcm_activate(m->b), 0);
+	va = vcm_kernel_addr(m->rc);
+	for (off = 0; off < m->phys->size; off += MIG_STEP)
+		va[off] = mig_byte(off);
+	mig_check(test, t, m);
+}
+
+static void mig_set_ops(struct kunit *test, struct mig_buf *m)
+{
+	KUNIT_EXPECT_EQ(test, vcm_res_set_quiesce(m->ra, &mig_ops, &m->oa), 0);
+	KUNIT_EXPECT_EQ(test, vcm_res_set_quiesce(m->rb, &mig_ops, &m->ob), 0);
+	KUNIT_EXPECT_EQ(test, vcm_res_set_quiesce(m->rc, &mig_ops, &m->oc), 0);
+}
+
+static void mig_teardown(struct kunit *test, struct vcm_test *t,
+			 struct mig_buf *m)
+{
+	vcm_deactivate(m->b);
+	vcm_deactivate(t->vcm);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(m->ra), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(m->rb), 0);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(m->rc), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(m->phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(m->cpu), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(m->b), 0);
+	vcm_mock_destroy(test, m->mb);
+}
+
+static void mig_owners_balanced(struct kunit *test, struct mig_buf *m)
+{
+	KUNIT_EXPECT_EQ(test, m->oa.quiesced, m->oa.resumed);
+	KUNIT_EXPECT_EQ(test, m->ob.quiesced, m->ob.resumed);
+	KUNIT_EXPECT_EQ(test, m->oc.quiesced, m->oc.resumed);
+}
+
+/*
+ * A buffer bound into two IOMMU contexts and the kernel's moves to new
+ * pages: every context translates the same addresses to them, the bytes
+ * are the same, blocks stay blocks, the old pages are freed.
+ */
+static void vcm_test_migrate(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_phys *o2o_phys, *wrapped, *other_phys;
+	struct vcm_res *o2o_res, *other;
+	struct vcm_snap before, after;
+	struct mig_buf m = { };
+	struct vcm *o2o, *d;
+	struct vcm_mock *md;
+	long pages;
+	u64 h;
+	unsigned int i;
+
+	mig_setup(test, t, &m, 0);
+
+	/* Bad input, and owners that registered nothing. */
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(NULL, 0, SZ_4K), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, m.phys->size, 1),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, SZ_4K, m.phys->size),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_res_set_quiesce(NULL, &mig_ops, NULL),
+			-EINVAL);
+	h = mig_parts(m.phys);
+	vcm_snap_more(t, &before, m.phys, m.cpu, NULL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, SZ_4K), -EBUSY);
+	vcm_snap_more(t, &after, m.phys, m.cpu, NULL);
+	expect_snap_eq(test, &before, &after);
+	KUNIT_EXPECT_EQ(test, mig_parts(m.phys), h);
+	mig_set_ops(test, &m);
+
+	/* Everything moves. */
+	for (i = 0; i < m.phys->count; i++)
+		m.starts[i] = m.phys->parts[i].start;
+	pages = atomic_long_read(&vcm_nr_pages);
+	vcm_mock_reset_pgsizes(t->mock);
+	KUNIT_ASSERT_EQ(test, vcm_phys_migrate(m.phys, 0, m.phys->size), 0);
+	for (i = 0; i < m.phys->count; i++)
+		KUNIT_EXPECT_NE(test, m.phys->parts[i].start, m.starts[i]);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[0].size, (u64)SZ_2M);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[0].order, 9U);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_2M), 1UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_64K), 1UL);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_4K), 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_pages), pages);
+	KUNIT_EXPECT_EQ(test, m.oa.quiesced, 1U);
+	KUNIT_EXPECT_EQ(test, m.ob.quiesced, 1U);
+	KUNIT_EXPECT_EQ(test, m.oc.quiesced, 1U);
+	mig_owners_balanced(test, &m);
+	mig_check(test, t, &m);
+
+	/* Only the part that holds the range moves. */
+	for (i = 0; i < m.phys->count; i++)
+		m.starts[i] = m.phys->parts[i].start;
+	KUNIT_ASSERT_EQ(test, vcm_phys_migrate(m.phys, SZ_2M + SZ_4K, 1), 0);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[0].start, m.starts[0]);
+	KUNIT_EXPECT_NE(test, m.phys->parts[1].start, m.starts[1]);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[2].start, m.starts[2]);
+	mig_check(test, t, &m);
+
+	/* An owner refuses: nothing changes, the others resume. */
+	m.ob.refuse = -EAGAIN;
+	h = mig_parts(m.phys);
+	vcm_snap_more(t, &before, m.phys, m.cpu, NULL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, SZ_4K), -EAGAIN);
+	vcm_snap_more(t, &after, m.phys, m.cpu, NULL);
+	expect_snap_eq(test, &before, &after);
+	KUNIT_EXPECT_EQ(test, mig_parts(m.phys), h);
+	mig_owners_balanced(test, &m);
+	m.ob.refuse = 0;
+
+	/*
+	 * While a migration runs (its callbacks may not call VCM: the flag
+	 * it sets stands in for it), the memory gets no new binding in any
+	 * context, is not freed and does not migrate again.
+	 */
+	md = vcm_mock_create(test);
+	d = vcm_iommu_create(&md->domain, SZ_1M, SZ_1G);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
+	KUNIT_ASSERT_EQ(test, vcm_activate(d), 0);
+	other = vcm_reserve(d, SZ_64K, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	m.phys->migrating = true;
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(other, 0, m.phys, 0, SZ_4K), -EBUSY);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(d, m.phys, 0)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(m.cpu, m.phys, 0)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, SZ_4K), -EBUSY);
+	m.phys->migrating = false;
+	KUNIT_EXPECT_EQ(test, other->nr_bindings, 0U);
+	KUNIT_EXPECT_EQ(test, md->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, m.phys->nr_bindings, 3U);
+	KUNIT_EXPECT_EQ(test, vcm_unreserve(other), 0);
+	vcm_deactivate(d);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(d), 0);
+	vcm_mock_destroy(test, md);
+	other_phys = vcm_alloc(NULL, SZ_4K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other_phys));
+	other_phys->migrating = true;
+	KUNIT_EXPECT_EQ(test, vcm_free(other_phys), -EBUSY);
+	other_phys->migrating = false;
+	KUNIT_EXPECT_EQ(test, vcm_free(other_phys), 0);
+	mig_check(test, t, &m);
+
+	/* An inactive context needs no owner; it maps the new pages later. */
+	vcm_deactivate(m.b);
+	KUNIT_EXPECT_EQ(test, vcm_res_set_quiesce(m.rb, NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, m.phys->size), 0);
+	KUNIT_EXPECT_EQ(test, m.mb->nr_mapped, 0UL);
+	KUNIT_ASSERT_EQ(test, vcm_activate(m.b), 0);
+	mig_check(test, t, &m);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, SZ_4K), -EBUSY);
+	mig_owners_balanced(test, &m);
+
+	/* One-to-one contexts cannot move; nor can memory VCM does not own. */
+	o2o = vcm_onetoone_create(0, BIT_ULL(52));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
+	o2o_phys = vcm_alloc(o2o, SZ_64K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o_phys));
+	o2o_res = vcm_map(o2o, o2o_phys, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o_res));
+	KUNIT_EXPECT_EQ(test, vcm_res_set_quiesce(o2o_res, &mig_ops, &m.oa),
+			0);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(o2o_phys, 0, SZ_64K),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(o2o_res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(o2o_phys), 0);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(o2o), 0);
+	wrapped = vcm_phys_from_range(m.phys->parts[2].start, SZ_4K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(wrapped));
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(wrapped, 0, SZ_4K),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vcm_free(wrapped), 0);
+
+	mig_teardown(test, t, &m);
+}
+
+/*
+ * A failure at every step of a migration (allocations, each context's
+ * new mapping, or the mock IOMMU's n-th map) leaves the memory, the graph
+ * and every page table as they were, and the owners resumed.
+ */
+static void vcm_test_migrate_faults(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_snap before, after;
+	struct mig_buf m = { };
+	u64 parts, pt_b, cpu_pages;
+	unsigned int n, left, hits = 0;
+	bool mock;
+	int ret;
+
+	mig_setup(test, t, &m, 0);
+	mig_set_ops(test, &m);
+	for (mock = false; ; mock = true) {
+		for (n = 1; n < 64; n++) {
+			vcm_snap_more(t, &before, m.phys, m.cpu, NULL);
+			parts = mig_parts(m.phys);
+			pt_b = snap_pt(m.mb);
+			cpu_pages = (unsigned long)vmalloc_to_page(vcm_kernel_addr(m.rc)) ^
+				    (unsigned long)vmalloc_to_page((u8 *)vcm_kernel_addr(m.rc) +
+								   SZ_2M);
+			if (mock)
+				t->mock->fail_nth = n;
+			else
+				current->fail_nth = n;
+			ret = vcm_phys_migrate(m.phys, 0, m.phys->size);
+			left = mock ? t->mock->fail_nth : current->fail_nth;
+			t->mock->fail_nth = 0;
+			current->fail_nth = 0;
+			mig_owners_balanced(test, &m);
+			mig_check(test, t, &m);
+			if (!ret)
+				break;
+			hits++;
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "failure %u", n);
+			KUNIT_EXPECT_EQ(test, left, 0U);
+			vcm_snap_more(t, &after, m.phys, m.cpu, NULL);
+			expect_snap_eq(test, &before, &after);
+			KUNIT_EXPECT_EQ(test, mig_parts(m.phys), parts);
+			KUNIT_EXPECT_EQ(test, snap_pt(m.mb), pt_b);
+			KUNIT_EXPECT_EQ(test,
+					(unsigned long)vmalloc_to_page(vcm_kernel_addr(m.rc)) ^
+					(unsigned long)vmalloc_to_page((u8 *)vcm_kernel_addr(m.rc) +
+								       SZ_2M),
+					cpu_pages);
+		}
+		KUNIT_EXPECT_LT(test, n, 64U);
+		/* Both kinds of failure were reached, and more than once. */
+		KUNIT_EXPECT_GT(test, n, mock ? 1U : 5U);
+		if (mock)
+			break;
+	}
+	kunit_info(test, "%u failed migrations, each undone\n", hits);
+	mig_teardown(test, t, &m);
+}
+
+/*
+ * Vacating a physical range moves every part of VCM's memory in it, bound
+ * or not, to memory outside it, and reports the parts that cannot move.
+ */
+static void vcm_test_offline(struct kunit *test)
+{
+	struct vcm_test *t = test->priv;
+	struct vcm_offline_report r;
+	struct vcm_phys *unbound, *stuck, *held;
+	struct vcm_phys_part old[3];
+	struct mig_buf m = { };
+	struct vcm_res *stuck_res;
+	struct page *foreign;
+	phys_addr_t s;
+	unsigned int i;
+	int ret;
+
+	mig_setup(test, t, &m, VCM_ALLOC_MOVABLE);
+	mig_set_ops(test, &m);
+	unbound = vcm_alloc(NULL, SZ_64K, VCM_ALLOC_MOVABLE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(unbound));
+	held = vcm_alloc(NULL, SZ_4K, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(held));
+	stuck = vcm_alloc(t->vcm, SZ_4K, VCM_ALLOC_MOVABLE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(stuck));
+	stuck_res = vcm_map(t->vcm, stuck, 0);	/* no quiesce callbacks */
+	KUNIT_ASSERT_FALSE(test, IS_ERR(stuck_res));
+
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(0, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(0, SZ_4K, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(~(phys_addr_t)0, SZ_4K, &r),
+			-EINVAL);
+
+	/* The 64 KiB part only. */
+	memcpy(old, m.phys->parts, sizeof(old));
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(old[1].start, old[1].size, &r),
+			0);
+	KUNIT_EXPECT_EQ(test, r.moved, 1U);
+	KUNIT_EXPECT_EQ(test, r.moved_bytes, (u64)SZ_64K);
+	KUNIT_EXPECT_EQ(test, r.failed, 0U);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[0].start, old[0].start);
+	KUNIT_EXPECT_NE(test, m.phys->parts[1].start, old[1].start);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[2].start, old[2].start);
+	mig_check(test, t, &m);
+
+	/* A page in the middle of the 2 MiB block: the whole block moves out. */
+	s = old[0].start + SZ_1M;
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(s, SZ_4K, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.moved, 1U);
+	KUNIT_EXPECT_EQ(test, r.moved_bytes, (u64)SZ_2M);
+	KUNIT_EXPECT_TRUE(test, s < m.phys->parts[0].start ||
+			  s >= m.phys->parts[0].start + SZ_2M);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[0].order, 9U);
+	mig_check(test, t, &m);
+
+	/* Memory bound nowhere moves without asking anyone... */
+	s = unbound->parts[0].start;
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(s, SZ_64K, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.moved, 1U);
+	KUNIT_EXPECT_NE(test, unbound->parts[0].start, s);
+	/* ...if its holder said so: it may use the pages themselves. */
+	s = held->parts[0].start;
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(s, SZ_4K, &r), -EBUSY);
+	KUNIT_EXPECT_EQ(test, r.failed, 1U);
+	KUNIT_EXPECT_EQ(test, r.err, -EPERM);
+	KUNIT_EXPECT_EQ(test, held->parts[0].start, s);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(NULL, SZ_4K, 0x80)), -EINVAL);
+
+	/* A mapper that cannot be asked keeps its part in place. */
+	s = stuck->parts[0].start;
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(s, SZ_4K, &r), -EBUSY);
+	KUNIT_EXPECT_EQ(test, r.moved, 0U);
+	KUNIT_EXPECT_EQ(test, r.failed, 1U);
+	KUNIT_EXPECT_EQ(test, r.failed_bytes, (u64)SZ_4K);
+	KUNIT_EXPECT_EQ(test, r.err, -EBUSY);
+	KUNIT_EXPECT_EQ(test, stuck->parts[0].start, s);
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, stuck_res->start), s);
+
+	/* Memory that is not VCM's is not its business. */
+	foreign = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, foreign);
+	KUNIT_EXPECT_EQ(test, vcm_offline_range(page_to_phys(foreign),
+						PAGE_SIZE, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.moved + r.failed, 0U);
+	__free_page(foreign);
+
+	/* Fault injection at each step: each fails whole and changes nothing. */
+	for (i = 1; i < 32; i++) {
+		memcpy(old, m.phys->parts, sizeof(old));
+		current->fail_nth = i;
+		ret = vcm_offline_range(old[2].start, SZ_4K, &r);
+		current->fail_nth = 0;
+		mig_owners_balanced(test, &m);
+		mig_check(test, t, &m);
+		if (!ret)
+			break;
+		KUNIT_EXPECT_TRUE(test, ret == -ENOMEM ||
+				  (ret == -EBUSY && r.err == -ENOMEM));
+		KUNIT_EXPECT_EQ(test, m.phys->parts[2].start, old[2].start);
+	}
+	KUNIT_EXPECT_GT(test, i, 2U);
+	KUNIT_EXPECT_NE(test, m.phys->parts[2].start, old[2].start);
+
+	KUNIT_EXPECT_EQ(test, vcm_unmap(stuck_res), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(stuck), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(unbound), 0);
+	KUNIT_EXPECT_EQ(test, vcm_free(held), 0);
+	mig_teardown(test, t, &m);
+}
+
 static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE(vcm_test_create_errors),
 	KUNIT_CASE(vcm_test_init_errors),
@@ -2517,6 +2974,9 @@ static struct kunit_case vcm_test_cases[] = {
 	KUNIT_CASE_SLOW(vcm_test_fault_injection),
 	KUNIT_CASE_SLOW(vcm_test_random),
 	KUNIT_CASE(vcm_test_video_pipeline),
+	KUNIT_CASE(vcm_test_migrate),
+	KUNIT_CASE_SLOW(vcm_test_migrate_faults),
+	KUNIT_CASE(vcm_test_offline),
 	{}
 };
 

@@ -12,8 +12,16 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "vcm_internal.h"
+
+/*
+ * Every vcm_alloc() allocation, for vcm_offline_range() to find the ones
+ * in a physical range. Taken outside any vcm_phys's lock.
+ */
+LIST_HEAD(vcm_owned);
+DEFINE_SPINLOCK(vcm_owned_lock);
 
 /* Page sizes vcm_alloc() uses without a context. */
 #define VCM_DEFAULT_PGSIZES	(PAGE_SIZE | SZ_64K | SZ_2M)
@@ -32,12 +40,13 @@ static struct vcm_phys *vcm_phys_new(struct vcm *vcm, unsigned int count)
 	phys->count = count;
 	spin_lock_init(&phys->lock);
 	INIT_LIST_HEAD(&phys->bindings);
+	INIT_LIST_HEAD(&phys->owned_node);
 	vcm_count(&vcm_nr_phys, 1);
 	return phys;
 }
 
 /* Free the pages of a part made by vcm_alloc(). */
-static void vcm_part_free_pages(const struct vcm_phys_part *part)
+void vcm_part_free_pages(const struct vcm_phys_part *part)
 {
 	unsigned long i;
 
@@ -52,8 +61,7 @@ static void vcm_part_free_pages(const struct vcm_phys_part *part)
 }
 
 /* Allocate one contiguous, split part of @size bytes. */
-static int vcm_alloc_contig(struct vcm *vcm, u64 size,
-			    struct vcm_phys_part *part)
+static int vcm_alloc_contig(u64 size, gfp_t gfp, struct vcm_phys_part *part)
 {
 	unsigned int order = get_order(size);
 	unsigned long i, nr = size >> PAGE_SHIFT;
@@ -63,7 +71,7 @@ static int vcm_alloc_contig(struct vcm *vcm, u64 size,
 		return -E2BIG;
 	if (vcm_should_fail())
 		return -ENOMEM;
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN, order);
+	page = alloc_pages(gfp | __GFP_NOWARN, order);
 	if (!page)
 		return -ENOMEM;
 	split_page(page, order);
@@ -74,6 +82,32 @@ static int vcm_alloc_contig(struct vcm *vcm, u64 size,
 	part->size = size;
 	part->order = 0;
 	vcm_count(&vcm_nr_pages, nr);
+	return 0;
+}
+
+/*
+ * Allocate memory of the same shape as @old, a part made by vcm_alloc():
+ * one block of the same order, or the same number of contiguous split
+ * pages, so that the IOMMU maps it with the same page sizes. Not zeroed:
+ * vcm_phys_migrate() copies over it.
+ */
+int vcm_part_alloc_like(const struct vcm_phys_part *old,
+			struct vcm_phys_part *part)
+{
+	struct page *page;
+
+	if (old->size != PAGE_SIZE << old->order)
+		return vcm_alloc_contig(old->size, GFP_KERNEL, part);
+	if (vcm_should_fail())
+		return -ENOMEM;
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, old->order);
+	if (!page)
+		return -ENOMEM;
+	part->page = page;
+	part->start = page_to_phys(page);
+	part->size = old->size;
+	part->order = old->order;
+	vcm_count(&vcm_nr_pages, 1L << old->order);
 	return 0;
 }
 
@@ -163,7 +197,8 @@ err:
  * vcm_alloc() - allocate physical memory for a context
  * @vcm: the context the memory is for, or NULL
  * @size: length in bytes, a multiple of PAGE_SIZE and of the granule
- * @flags: VCM_ALLOC_CONTIG for one physically contiguous part
+ * @flags: VCM_ALLOC_CONTIG for one physically contiguous part;
+ *	VCM_ALLOC_MOVABLE to let vcm_offline_range() move it
  *
  * The memory is zeroed. It comes in blocks of the context's page sizes
  * (without a context: PAGE_SIZE, 64 KiB and 2 MiB), largest first, so that
@@ -185,7 +220,8 @@ struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags)
 	unsigned int count;
 	int ret;
 
-	if (!size || !PAGE_ALIGNED(size) || (flags & ~VCM_ALLOC_CONTIG))
+	if (!size || !PAGE_ALIGNED(size) ||
+	    (flags & ~(VCM_ALLOC_CONTIG | VCM_ALLOC_MOVABLE)))
 		return ERR_PTR(-EINVAL);
 	if (vcm && !vcm_aligned(vcm, size))
 		return ERR_PTR(-EINVAL);
@@ -193,7 +229,7 @@ struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags)
 		flags |= VCM_ALLOC_CONTIG;
 
 	if (flags & VCM_ALLOC_CONTIG) {
-		ret = vcm_alloc_contig(vcm, size, &one);
+		ret = vcm_alloc_contig(size, GFP_KERNEL | __GFP_ZERO, &one);
 		parts = &one;
 		count = 1;
 	} else {
@@ -214,6 +250,10 @@ struct vcm_phys *vcm_alloc(struct vcm *vcm, u64 size, unsigned int flags)
 		memcpy(phys->parts, parts, count * sizeof(*parts));
 		phys->size = size;
 		phys->owned = true;
+		phys->movable = flags & VCM_ALLOC_MOVABLE;
+		spin_lock(&vcm_owned_lock);
+		list_add_tail(&phys->owned_node, &vcm_owned);
+		spin_unlock(&vcm_owned_lock);
 	} else {
 		unsigned int i;
 
@@ -373,9 +413,11 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_phys_from_range);
  * vcm_free() - free an unbound physical allocation or description
  * @phys: from vcm_alloc() or a vcm_phys_from_*() call
  *
- * Context: Process context; may sleep. Takes @phys->lock.
+ * Context: Process context; may sleep. Takes @phys->lock; waits for a
+ * vcm_offline_range() that is moving @phys.
  * Return: 0 on success; -EINVAL if @phys is NULL; -EBUSY if @phys is still
- * bound somewhere, and then nothing changes.
+ * bound somewhere or the caller's own vcm_phys_migrate() runs on it, and
+ * then nothing changes.
  */
 int vcm_free(struct vcm_phys *phys)
 {
@@ -389,6 +431,27 @@ int vcm_free(struct vcm_phys *phys)
 	spin_unlock_irq(&phys->lock);
 	if (bound)
 		return -EBUSY;
+	if (phys->owned) {
+		/*
+		 * Out of vcm_offline_range()'s sight; let it finish with it.
+		 * What is left migrating then is the caller's own migration.
+		 */
+		spin_lock(&vcm_owned_lock);
+		list_del_init(&phys->owned_node);
+		spin_unlock(&vcm_owned_lock);
+		wait_var_event(&phys->pins, !atomic_read(&phys->pins));
+	}
+	spin_lock_irq(&phys->lock);
+	bound = phys->nr_bindings || phys->migrating;
+	spin_unlock_irq(&phys->lock);
+	if (bound) {
+		if (phys->owned) {
+			spin_lock(&vcm_owned_lock);
+			list_add_tail(&phys->owned_node, &vcm_owned);
+			spin_unlock(&vcm_owned_lock);
+		}
+		return -EBUSY;
+	}
 	if (phys->owned)
 		for (i = 0; i < phys->count; i++) {
 			vcm_part_free_pages(&phys->parts[i]);

@@ -39,6 +39,13 @@
  *	there, for %VCM_CTX_PLACED contexts. Called with the context's lock
  *	held. Returns 0 or a negative error code.
  * @unplace: undo @place. Required with @place.
+ * @remap: for %VCM_CTX_PLACED contexts, make the range [@addr, @addr +
+ *	@size) that @place made reach what @phys now holds from
+ *	@phys_offset on (vcm_phys_migrate() changed its parts), at the same
+ *	addresses. Called with the context's lock held. On error the range
+ *	may be left unmapped: the core calls it again once the old memory
+ *	is back. Optional: memory placed in a context without it cannot be
+ *	migrated.
  * @activate: called when the activation count goes from 0 to 1, before
  *	the bindings are mapped. Optional.
  * @deactivate: called when the count goes back to 0, after the bindings
@@ -55,6 +62,8 @@ struct vcm_driver {
 		     unsigned int flags, dma_addr_t *addr);
 	void (*unplace)(struct vcm *vcm, struct vcm_phys *phys,
 			dma_addr_t addr);
+	int (*remap)(struct vcm *vcm, dma_addr_t addr, struct vcm_phys *phys,
+		     u64 phys_offset, u64 size, unsigned int flags);
 	int (*activate)(struct vcm *vcm);
 	void (*deactivate)(struct vcm *vcm);
 	void (*release)(struct vcm *vcm);
@@ -71,7 +80,8 @@ struct vcm_driver {
  * @lock: protects every field below and every reservation and binding of
  *	the context. Lock order: @lock, then a &vcm_phys.lock, then the IOVA
  *	space's lock. Two contexts' locks nest only under a walk (vcm_walk()
- *	and vcm_res_walk_bindings()): the walked context's first. All
+ *	and vcm_res_walk_bindings()): the walked context's first, and
+ *	under vcm_phys_migrate(), which only trylocks them. All
  *	contexts' locks are one lockdep class; a walk takes its own as
  *	subclass 1.
  * @space: IOVA space of the context
@@ -117,6 +127,9 @@ struct vcm {
  * @nr_bindings: number of entries in @bindings
  * @owns_phys: the physical memory was allocated by vcm_make_binding()
  * @placed: the backend chose @start for one whole physical allocation
+ * @quiesce: how to ask the owner to stop and resume device access, for
+ *	vcm_phys_migrate(); NULL if the owner registered none
+ * @quiesce_data: the owner's argument of @quiesce's callbacks
  *
  * Users outside the core read these through vcm_res_start() and friends.
  */
@@ -133,6 +146,8 @@ struct vcm_res {
 	unsigned int nr_bindings;
 	bool owns_phys;
 	bool placed;
+	const struct vcm_quiesce_ops *quiesce;
+	void *quiesce_data;
 };
 
 /**
@@ -141,11 +156,21 @@ struct vcm_res {
  * @count: number of entries in @parts
  * @flags: VCM_MMIO for a physical/MMIO range without struct pages
  * @owned: the pages were allocated by vcm_alloc() and are freed with it
- * @lock: protects @bindings and @nr_bindings; innermost lock of the graph
- *	(taken inside a context's mutex, nothing is taken inside it), IRQ-safe
- *	(always taken with interrupts disabled)
+ * @movable: allocated with %VCM_ALLOC_MOVABLE
+ * @migrating: vcm_phys_migrate() runs on it: no new binding, no vcm_free()
+ * @lock: protects @bindings, @nr_bindings, @migrating, and the parts while
+ *	vcm_phys_migrate() swaps them; innermost lock of the graph (taken
+ *	inside a context's mutex; only vcm_phys_migrate() trylocks contexts
+ *	inside it), IRQ-safe (always taken with interrupts disabled)
  * @bindings: every binding of this memory, in any context
  * @nr_bindings: number of entries in @bindings
+ * @gen: count of vcm_phys_migrate()'s part swaps, under @lock: a binder
+ *	that read the parts before linking checks that they are still those
+ * @owned_node: for @owned memory, link in the list vcm_offline_range()
+ *	searches, under that list's lock
+ * @offline_seq: the last vcm_offline_range() call that visited it, under
+ *	that list's lock
+ * @pins: vcm_offline_range() calls that hold it; vcm_free() waits for them
  * @parts: the parts, in order
  *
  * Users outside the core read these through vcm_phys_size() and friends.
@@ -155,9 +180,15 @@ struct vcm_phys {
 	unsigned int count;
 	unsigned int flags;
 	bool owned;
+	bool movable;
+	bool migrating;
 	spinlock_t lock; /* see above */
 	struct list_head bindings;
 	unsigned int nr_bindings;
+	unsigned long gen;
+	struct list_head owned_node;
+	unsigned long offline_seq;
+	atomic_t pins;
 	struct vcm_phys_part parts[] __counted_by(count);
 };
 

@@ -18,6 +18,7 @@
  * @phys_node: link in @phys->bindings, under @phys->lock
  * @flags: access of the device (VCM_READ, VCM_WRITE) and VCM_CACHE, VCM_MMIO
  * @mapped: the backend's ->map() put the binding into the hardware
+ * @moving: vcm_phys_migrate() rebuilds it, under the context's lock
  */
 struct vcm_binding {
 	struct vcm_res *res;
@@ -29,6 +30,7 @@ struct vcm_binding {
 	struct list_head phys_node;
 	unsigned int flags;
 	bool mapped;
+	bool moving;
 };
 
 #ifdef CONFIG_VCM_FAULT_INJECTION
@@ -90,6 +92,7 @@ static inline void vcm_lock_walk(struct vcm *vcm)
 
 /* context.c */
 int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b);
+int __vcm_binding_map(struct vcm *vcm, struct vcm_binding *b);
 void vcm_binding_unmap(struct vcm *vcm, struct vcm_binding *b);
 void vcm_unlock_reap(struct vcm *vcm);
 void vcm_revoke(struct vcm *vcm);
@@ -125,6 +128,13 @@ int vcm_reserve_free(struct vcm *vcm, dma_addr_t addr, u64 size,
 		     enum vcm_region region, struct list_head *parts,
 		     struct vcm_free_report *report);
 void vcm_unreserve_parts(struct list_head *parts);
+
+/* phys.c */
+extern struct list_head vcm_owned;
+extern spinlock_t vcm_owned_lock;
+int vcm_part_alloc_like(const struct vcm_phys_part *old,
+			struct vcm_phys_part *part);
+void vcm_part_free_pages(const struct vcm_phys_part *part);
 
 /* binding.c */
 void vcm_binding_destroy(struct vcm_binding *b);
