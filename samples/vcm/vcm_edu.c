@@ -25,6 +25,10 @@
  *             B is mapped again afterwards;
  *   badinput  every kind of bad call of the window API, each of which must
  *             fail with its documented error and change nothing.
+ *   migrate   a two-page buffer from vcm_alloc(), bound in an IOVA range
+ *             of edu's domain, moved to new pages with vcm_phys_migrate()
+ *             while a thread keeps edu copying through it; see
+ *             vcm_edu_migrate();
  *   iova      the two-step DMA API (dma_iova_try_alloc() and friends)
  *   iova-fixed  the same in a range from dma_iova_alloc_range()
  *             instead of the window: three pages and BAR 0 (DMA_ATTR_MMIO)
@@ -42,6 +46,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-window.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/random.h>
@@ -500,6 +505,210 @@ static int vcm_edu_iova_fixed(struct vcm_edu *e)
 	return ret;
 }
 
+/*
+ * "migrate": the buffer's owner is this driver. Its quiesce callback takes
+ * the lock a DMA round holds, so it waits for the running round and keeps
+ * the next one from starting until resume drops it. edu under QEMU is
+ * cache-coherent on both machines (x86, and arm64 virt's dma-coherent
+ * PCIe host); a driver of a device that is not would also sync for the
+ * CPU in quiesce and for the device in resume.
+ */
+struct edu_mig {
+	struct vcm_edu *e;
+	struct vcm_phys *phys;
+	dma_addr_t iova;
+	struct mutex dma_lock;	/* a DMA round, or quiesce to resume */
+	unsigned int rounds;
+	unsigned int quiesced, resumed;
+	int refuse;
+	int err;
+};
+
+static int edu_mig_quiesce(struct vcm_res *res, u64 offset, u64 size,
+			   void *data)
+{
+	struct edu_mig *m = data;
+
+	if (m->refuse)
+		return m->refuse;
+	mutex_lock(&m->dma_lock);
+	m->quiesced++;
+	return 0;
+}
+
+static void edu_mig_resume(struct vcm_res *res, u64 offset, u64 size,
+			   void *data)
+{
+	struct edu_mig *m = data;
+
+	m->resumed++;
+	mutex_unlock(&m->dma_lock);
+}
+
+static const struct vcm_quiesce_ops edu_mig_ops = {
+	.quiesce = edu_mig_quiesce,
+	.resume = edu_mig_resume,
+};
+
+static u8 *edu_mig_page(struct edu_mig *m, unsigned int i)
+{
+	phys_addr_t pa;
+
+	if (vcm_phys_addr_at(m->phys, (u64)i * PAGE_SIZE, &pa, NULL))
+		return NULL;
+	return page_address(pfn_to_page(PHYS_PFN(pa)));
+}
+
+/*
+ * Each round: the CPU writes a new pattern into page 0 wherever it is
+ * now, edu copies it to page 1 at the same bus addresses as ever, and the
+ * CPU checks page 1.
+ */
+static int edu_mig_thread(void *data)
+{
+	struct edu_mig *m = data;
+	u8 *src, *dst;
+	int ret = 0;
+
+	while (!kthread_should_stop()) {
+		mutex_lock(&m->dma_lock);
+		src = edu_mig_page(m, 0);
+		dst = edu_mig_page(m, 1);
+		memset(src, 0x11 + m->rounds, EDU_XFER);
+		memset(dst, 0, EDU_XFER);
+		ret = edu_xfer(m->e, m->iova, m->iova + PAGE_SIZE, EDU_XFER);
+		if (!ret && memcmp(src, dst, EDU_XFER))
+			ret = -EIO;
+		if (!ret)
+			m->rounds++;
+		mutex_unlock(&m->dma_lock);
+		if (ret)
+			break;
+		usleep_range(1000, 2000);
+	}
+	WRITE_ONCE(m->err, ret);
+	/* Stay until kthread_stop(), which must find the thread alive. */
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 10);
+	return 0;
+}
+
+static int edu_mig_wait(struct edu_mig *m, unsigned int rounds)
+{
+	int i;
+
+	for (i = 0; i < 200 && READ_ONCE(m->rounds) < rounds; i++) {
+		if (READ_ONCE(m->err))
+			return READ_ONCE(m->err);
+		msleep(50);
+	}
+	return READ_ONCE(m->rounds) < rounds ? -ETIMEDOUT : READ_ONCE(m->err);
+}
+
+/*
+ * Move the buffer twice while edu copies through it: once refused by its
+ * owner (nothing moves), once for real (every part moves, the IOMMU
+ * translates the same bus addresses to the new pages, the old pages are
+ * free). The thread checks the bytes of every round before and after.
+ */
+static int vcm_edu_migrate(struct vcm_edu *e)
+{
+	struct device *dev = &e->pdev->dev;
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	phys_addr_t old[2], new[2];
+	struct page *old_page[2];
+	struct task_struct *thread;
+	struct vcm_res *range;
+	struct edu_mig m = { .e = e };
+	unsigned int i, r;
+	int ret;
+
+	mutex_init(&m.dma_lock);
+	range = alloc_iova_range(dev, 2 * PAGE_SIZE, 0, 0, DMA_BIT_MASK(28));
+	if (IS_ERR(range)) {
+		mutex_destroy(&m.dma_lock);
+		return PTR_ERR(range);
+	}
+	m.iova = vcm_res_start(range);
+	m.phys = vcm_alloc(NULL, 2 * PAGE_SIZE, 0);
+	if (IS_ERR(m.phys)) {
+		ret = PTR_ERR(m.phys);
+		goto out_range;
+	}
+	ret = vcm_bind(range, m.phys);
+	if (!ret)
+		ret = vcm_res_set_quiesce(range, &edu_mig_ops, &m);
+	if (ret)
+		goto out_phys;
+	thread = kthread_run(edu_mig_thread, &m, "vcm_edu_migrate");
+	if (IS_ERR(thread)) {
+		ret = PTR_ERR(thread);
+		goto out_phys;
+	}
+
+	ret = edu_mig_wait(&m, 2);
+	if (ret)
+		goto out_thread;
+	for (i = 0; i < 2; i++) {
+		vcm_phys_addr_at(m.phys, (u64)i * PAGE_SIZE, &old[i], NULL);
+		old_page[i] = pfn_to_page(PHYS_PFN(old[i]));
+	}
+
+	m.refuse = -EAGAIN;
+	ret = vcm_phys_migrate(m.phys, 0, 2 * PAGE_SIZE);
+	m.refuse = 0;
+	vcm_phys_addr_at(m.phys, 0, &new[0], NULL);
+	if (ret != -EAGAIN || new[0] != old[0] || m.quiesced) {
+		dev_err(dev, "migrate: a refused migration returned %d and moved %pa to %pa\n",
+			ret, &old[0], &new[0]);
+		ret = -EIO;
+		goto out_thread;
+	}
+
+	r = READ_ONCE(m.rounds);
+	ret = vcm_phys_migrate(m.phys, 0, 2 * PAGE_SIZE);
+	if (ret) {
+		dev_err(dev, "migrate: vcm_phys_migrate() failed: %d\n", ret);
+		goto out_thread;
+	}
+	for (i = 0; i < 2; i++) {
+		phys_addr_t seen;
+
+		vcm_phys_addr_at(m.phys, (u64)i * PAGE_SIZE, &new[i], NULL);
+		seen = iommu_iova_to_phys(domain, m.iova + i * PAGE_SIZE);
+		dev_info(dev, "migrate: bus %#llx: page %pa -> %pa, IOMMU translates to %pa, old page refcount %d\n",
+			 (u64)m.iova + i * PAGE_SIZE, &old[i], &new[i], &seen,
+			 page_ref_count(old_page[i]));
+		if (new[i] == old[i] || seen != new[i] ||
+		    page_ref_count(old_page[i])) {
+			ret = -EIO;
+			goto out_thread;
+		}
+	}
+	if (m.quiesced != 1 || m.resumed != 1) {
+		dev_err(dev, "migrate: quiesced %u times, resumed %u times\n",
+			m.quiesced, m.resumed);
+		ret = -EIO;
+		goto out_thread;
+	}
+	ret = edu_mig_wait(&m, r + 2);
+	if (!ret)
+		dev_info(dev, "migrate: %u DMA rounds verified, %u before the move\n",
+			 READ_ONCE(m.rounds), r);
+
+out_thread:
+	kthread_stop(thread);
+	if (!ret)
+		ret = m.err;
+out_phys:
+	vcm_unbind(range);
+	vcm_free(m.phys);
+out_range:
+	free_iova_range(range);
+	mutex_destroy(&m.dma_lock);
+	return ret;
+}
+
 /* Count the parts mapped in the window, to check nothing changed. */
 static int vcm_edu_count_fn(const struct vcm_binding_info *info, void *data)
 {
@@ -679,6 +888,8 @@ static ssize_t vcm_edu_run(struct file *file, const char __user *ubuf,
 		ret = vcm_edu_fault(e);
 	else if (!strcmp(cmd, "badinput"))
 		ret = vcm_edu_badinput(e);
+	else if (!strcmp(cmd, "migrate"))
+		ret = vcm_edu_migrate(e);
 	else if (!strcmp(cmd, "iova"))
 		ret = vcm_edu_iova(e);
 	else if (!strcmp(cmd, "iova-fixed"))

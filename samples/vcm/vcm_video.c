@@ -25,6 +25,15 @@
  * every context it is bound in (vcm_phys_walk_bindings()), then what the
  * checks found.
  *
+ * Writing "migrate" moves the frame buffer to new pages while it stays
+ * bound in all three contexts (vcm_phys_migrate()): the pipeline, owner
+ * of every reservation, registered quiesce callbacks for each, and
+ * nothing here touches the buffers while a command runs. It checks that
+ * every part moved to a block of the same size, every context kept its
+ * addresses and was quiesced and resumed once, the bytes are there, and
+ * then runs the checks of "start" again. The graph then shows each part's
+ * old and new address.
+ *
  * Writing "stop" deactivates the contexts, checks that no device address
  * translates any more while the graph keeps every binding, then unbinds,
  * frees and destroys everything (-EIO when a check fails; the pipeline is
@@ -46,6 +55,8 @@ enum { CTX_DEC, CTX_DISP, CTX_CPU, NR_CTX };
 enum { NR_BUF = 3 };
 /* Reservations a context shows; the pipeline makes one per buffer. */
 #define SHOW_RES	8
+/* Parts of the frame buffer whose move the graph shows. */
+#define SHOW_MOVED	8
 
 struct vv_ctx {
 	const char *name;
@@ -54,6 +65,8 @@ struct vv_ctx {
 	unsigned int flags;	/* of the buffers' bindings here */
 	struct iommu_domain *domain;
 	struct vcm *vcm;
+	unsigned int quiesced;	/* the quiesce callbacks' calls */
+	unsigned int resumed;
 };
 
 struct vv_buf {
@@ -69,6 +82,11 @@ struct vv_pipeline {
 	struct device *dev;	/* whose IOMMU holds the two domains */
 	unsigned long pages[NR_CTX];	/* pages checked per context */
 	char verdict[128];
+	struct {
+		phys_addr_t from, to;
+		u64 size;
+	} moved[SHOW_MOVED];
+	unsigned int nr_moved;
 	struct vv_ctx ctx[NR_CTX];
 	struct vv_buf buf[NR_BUF];
 	struct dentry *dir;
@@ -123,6 +141,7 @@ static void vv_teardown(void)
 {
 	int i, c;
 
+	vv.nr_moved = 0;
 	for (c = 0; c < NR_CTX; c++)
 		if (!IS_ERR_OR_NULL(vv.ctx[c].vcm) && vcm_is_active(vv.ctx[c].vcm))
 			vcm_deactivate(vv.ctx[c].vcm);
@@ -153,6 +172,30 @@ static void vv_teardown(void)
 	vv.dev = NULL;
 	vv.built = false;
 }
+
+/*
+ * Nothing in this sample touches a buffer while a command runs under
+ * vv.lock, and migration runs as one: stopping access is only counted.
+ */
+static int vv_quiesce(struct vcm_res *res, u64 offset, u64 size, void *data)
+{
+	struct vv_ctx *x = data;
+
+	x->quiesced++;
+	return 0;
+}
+
+static void vv_resume(struct vcm_res *res, u64 offset, u64 size, void *data)
+{
+	struct vv_ctx *x = data;
+
+	x->resumed++;
+}
+
+static const struct vcm_quiesce_ops vv_quiesce_ops = {
+	.quiesce = vv_quiesce,
+	.resume = vv_resume,
+};
 
 static int vv_build(void)
 {
@@ -197,6 +240,10 @@ static int vv_build(void)
 				ret = PTR_ERR(b->res[c]);
 				goto fail;
 			}
+			ret = vcm_res_set_quiesce(b->res[c], &vv_quiesce_ops,
+						  &vv.ctx[c]);
+			if (ret)
+				goto fail;
 		}
 	}
 
@@ -295,6 +342,87 @@ static int vv_verify(void)
 		 "ok: decoder %lu, display %lu, cpu %lu pages, same memory and bytes",
 		 vv.pages[CTX_DEC], vv.pages[CTX_DISP], vv.pages[CTX_CPU]);
 	return 0;
+}
+
+/* Fail "migrate" with a verdict that says why. */
+static __printf(2, 3) int vv_migrate_bad(int ret, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(vv.verdict, sizeof(vv.verdict), fmt, args);
+	va_end(args);
+	return ret;
+}
+
+/*
+ * Move the frame buffer under its three mappers. vv_verify() left a byte
+ * stored through the decoder in each page: after the move it must be
+ * there, through the decoder's translation and the CPU's mapping.
+ */
+static int vv_migrate(void)
+{
+	struct vv_buf *b = &vv.buf[0];
+	u8 *cpu = vcm_kernel_addr(b->res[CTX_CPU]);
+	unsigned int quiesced[NR_CTX], n = 0, nr = vcm_phys_count(b->phys);
+	const struct vcm_phys_part *p;
+	dma_addr_t addr[NR_CTX];
+	u64 off;
+	int c, ret;
+
+	vv.nr_moved = 0;
+	for (p = vcm_phys_next_part(b->phys, NULL); p && n < SHOW_MOVED;
+	     p = vcm_phys_next_part(b->phys, p), n++) {
+		vv.moved[n].from = p->start;
+		vv.moved[n].size = p->size;
+	}
+	for (c = 0; c < NR_CTX; c++) {
+		addr[c] = vcm_res_start(b->res[c]);
+		quiesced[c] = vv.ctx[c].quiesced;
+	}
+	ret = vcm_phys_migrate(b->phys, 0, b->size);
+	if (ret)
+		return vv_migrate_bad(ret, "migrate: vcm_phys_migrate() failed: %d",
+				      ret);
+	if (vcm_phys_count(b->phys) != nr)
+		return vv_migrate_bad(-EIO, "migrate: %u parts became %u", nr,
+				      vcm_phys_count(b->phys));
+	n = 0;
+	for (p = vcm_phys_next_part(b->phys, NULL); p && n < SHOW_MOVED;
+	     p = vcm_phys_next_part(b->phys, p), n++) {
+		vv.moved[n].to = p->start;
+		if (p->start == vv.moved[n].from || p->size != vv.moved[n].size)
+			return vv_migrate_bad(-EIO, "migrate: part %u at %pa did not move whole",
+					      n, &p->start);
+	}
+	vv.nr_moved = n;
+	for (c = 0; c < NR_CTX; c++) {
+		struct vv_ctx *x = &vv.ctx[c];
+
+		if (vcm_res_start(b->res[c]) != addr[c])
+			return vv_migrate_bad(-EIO, "migrate: %s address changed",
+					      x->name);
+		if (x->quiesced != quiesced[c] + 1 || x->resumed != x->quiesced)
+			return vv_migrate_bad(-EIO, "migrate: %s quiesced %u, resumed %u times",
+					      x->name, x->quiesced - quiesced[c],
+					      x->resumed - quiesced[c]);
+	}
+	for (off = 0; off < b->size; off += PAGE_SIZE) {
+		u64 at = off + (off >> PAGE_SHIFT) % PAGE_SIZE;
+		phys_addr_t pa;
+		u8 *dec;
+
+		ret = vcm_phys_addr_at(b->phys, at, &pa, NULL);
+		if (!ret)
+			ret = vv_dev_byte(CTX_DEC, 0, at, pa, &dec);
+		if (ret)
+			return ret;
+		if (*dec != vv_pattern(0, off, 0xa5) || cpu[at] != *dec)
+			return vv_migrate_bad(-EIO, "migrate: +%#llx holds %#x (CPU %#x), not %#x",
+					      at, *dec, cpu[at],
+					      vv_pattern(0, off, 0xa5));
+	}
+	return vv_verify();
 }
 
 /*
@@ -468,6 +596,10 @@ static int vv_graph_show(struct seq_file *m, void *unused)
 		vv_show_ctx(m, &vv.ctx[i]);
 	for (i = 0; i < NR_BUF; i++)
 		vv_show_buf(m, &vv.buf[i]);
+	for (i = 0; i < vv.nr_moved; i++)
+		seq_printf(m, "migrated %s part %d: %llu KiB %pa -> %pa\n",
+			   vv.buf[0].name, i, vv.moved[i].size >> 10,
+			   &vv.moved[i].from, &vv.moved[i].to);
 	seq_printf(m, "check %s\n", vv.verdict);
 out:
 	mutex_unlock(&vv.lock);
@@ -495,6 +627,9 @@ static ssize_t vv_run_write(struct file *file, const char __user *ubuf,
 			ret = vv_verify();
 			pr_info("vcm_video: start: check %s\n", vv.verdict);
 		}
+	} else if (!strcmp(p, "migrate")) {
+		ret = vv.built ? vv_migrate() : -ENOENT;
+		pr_info("vcm_video: migrate: check %s\n", vv.verdict);
 	} else if (!strcmp(p, "stop")) {
 		ret = vv.built ? vv_stop() : -ENOENT;
 		if (!ret)
