@@ -668,11 +668,22 @@ check_iova_bench() {
 	! grep 'lost from the tree' $d/results || { echo "an allocator lost live ranges"; return 1; }
 }
 
+# The migration benchmark (tools/testing/vcm/migbench) loads, migrates a
+# 2 MiB buffer bound in 0 to 3 contexts and prints a figure for each.
+check_migrate_bench() {
+	insmod /vcm/vcm_migrate_bench.ko reps=1 max_mib=2 || { echo "vcm_migrate_bench failed"; return 1; }
+	dmesg | grep 'vcm_migrate_bench: bench: migrate' | sed 's/^\[[ 0-9.]*\] //'
+	for n in 0 1 2 3; do
+		dmesg | grep -q "vcm_migrate_bench: bench: migrate 2M bindings=$n parts=[0-9]* ns=[0-9]* ns/MiB=[0-9]*" ||
+			{ echo "no figure for $n bindings"; return 1; }
+	done
+}
+
 nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 18"
+	echo "vcmtest: plan 19"
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -690,6 +701,7 @@ check)
 	t type-race check_typerace
 	t video-pipeline check_video
 	t iova-bench-module check_iova_bench
+	t migrate-bench-module check_migrate_bench
 	t kmemleak check_kmemleak
 	;;
 bench)

@@ -28,6 +28,13 @@ s=tools/testing/vcm/scripts
 ARCHES=${ARCHES:-x86_64 arm64}
 rc=0
 
+# The "bench: migrate" lines of a guest log, times as unit $2.
+bench_migrate() {
+	tr -d '\r' < "$1" | grep '^bench: migrate .*bindings=' |
+		sed -e "s/ ns=/ $2=/" -e "s/ ns\/MiB=/ $2\/MiB=/" | grep . ||
+		{ echo "no bench: migrate line in $1"; return 1; }
+}
+
 $s/tree.sh || exit 1
 if [ "${BENCH:-all}" != dma ]; then
 	echo "== userspace: callgrind, instructions per operation"
@@ -45,13 +52,15 @@ for arch in $ARCHES; do
 	$s/initramfs.sh "$arch" "build/initramfs-$arch.cpio.gz" || { rc=1; continue; }
 	initrd=build/initrd-$arch-bench.cpio.gz
 	$s/modules.sh "$arch" "$top/build/linux" "$out" "build/initramfs-$arch.cpio.gz" \
-		"$initrd" tools/testing/vcm/iovabench || { rc=1; continue; }
+		"$initrd" tools/testing/vcm/iovabench tools/testing/vcm/migbench || { rc=1; continue; }
 	image=$out/arch/x86/boot/bzImage
 	[ "$arch" = arm64 ] && image=$out/arch/arm64/boot/Image
 	SMP=4 TIMEOUT=${BENCH_TIMEOUT:-900} $s/qemu.sh "$arch" strict bench "$image" \
 		"$initrd" "$log" || rc=1
 	grep '# note:' "$log" | sed 's/^/    /' | sort -u
 	$s/bench-alloc.sh "$log" || rc=1
+	echo "== $arch guest: vcm_phys_migrate() of a buffer bound in 0-3 contexts (median of 5)"
+	bench_migrate "$log" ns || rc=1
 
 	# The same workloads under -icount: the guest clock counts
 	# instructions, so "ns/op" is the exact number of kernel
@@ -59,7 +68,7 @@ for arch in $ARCHES; do
 	echo "== $arch guest: allocator workloads W1 W2 W3 W4 W6, kernel instructions per op (QEMU -icount)"
 	log=build/logs/$arch-strict-bench-icount.log
 	ICOUNT=1 SMP=1 TIMEOUT=${BENCH_TIMEOUT:-900} \
-		EXTRA_CMDLINE="vcm.bench=reps=1,W1,W2,W3,W4,W6" \
+		EXTRA_CMDLINE="vcm.bench=reps=1,W1,W2,W3,W4,W6,M1" \
 		$s/qemu.sh "$arch" strict bench "$image" \
 		"$initrd" "$log" || rc=1
 	grep '# note: W3 cost' "$log" |
@@ -68,6 +77,8 @@ for arch in $ARCHES; do
 		sed -n -e 's/^bench: alloc \(W[0-9]-worst\) \(.*\) unit=ns ratio=\(.*\)$/bench: alloc \1-kernel \2 unit=instr ratio=\3/p' -e t \
 			-e 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\) .* peer=maple$/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4 peer=maple/p' -e t \
 			-e 's/^bench: alloc \(W[0-9]\)\(-find\)\{0,1\} \(.*\) unit=ns\/op ratio=\([0-9.a-z]*\).*/bench: alloc \1\2-kernel \3 unit=instr\/op ratio=\4/p' || rc=1
+	echo "== $arch guest: vcm_phys_migrate(), kernel instructions (QEMU -icount)"
+	bench_migrate "$log" instr || rc=1
 done
 for arch in $ARCHES; do
 	[ "${BENCH:-all}" = alloc ] && break

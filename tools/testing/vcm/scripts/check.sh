@@ -80,7 +80,7 @@ for arch in $ARCHES; do
 	initrd=$b/initrd-$arch.cpio.gz
 	result "modules-$arch" $s/modules.sh "$arch" "$top/$b/linux" "$top/$b/$arch" \
 		"$b/initramfs-$arch.cpio.gz" "$initrd" tools/testing/vcm/dmatest \
-		tools/testing/vcm/iovabench || continue
+		tools/testing/vcm/iovabench tools/testing/vcm/migbench || continue
 	image=$b/$arch/arch/x86/boot/bzImage
 	[ "$arch" = arm64 ] && image=$b/$arch/arch/arm64/boot/Image
 	for mode in $MODES; do
