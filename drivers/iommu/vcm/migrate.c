@@ -248,6 +248,17 @@ static int vcm_binding_remap(struct vcm *vcm, struct vcm_binding *b,
 				  b->phys_offset, b->size, b->flags);
 }
 
+/* Unmap the IOMMU bindings to rebuild, then swap the parts. */
+static void vcm_migrate_unmap_swap(struct vcm_migrate *m)
+{
+	struct vcm_binding *b;
+
+	list_for_each_entry(b, &m->phys->bindings, phys_node)
+		if (b->moving && !b->res->placed)
+			vcm_binding_unmap(b->res->vcm, b);
+	vcm_migrate_swap(m);
+}
+
 /*
  * Point every marked binding at the new pages. On failure, put the old
  * ones back everywhere: bindings that were rebuilt and the one that
@@ -258,12 +269,10 @@ static int vcm_binding_remap(struct vcm *vcm, struct vcm_binding *b,
 static int vcm_migrate_rebind(struct vcm_migrate *m)
 {
 	struct vcm_binding *b, *failed = NULL;
+	bool past = false;
 	int ret = 0, err;
 
-	list_for_each_entry(b, &m->phys->bindings, phys_node)
-		if (b->moving && !b->res->placed)
-			vcm_binding_unmap(b->res->vcm, b);
-	vcm_migrate_swap(m);
+	vcm_migrate_unmap_swap(m);
 	list_for_each_entry(b, &m->phys->bindings, phys_node) {
 		if (!b->moving)
 			continue;
@@ -276,31 +285,21 @@ static int vcm_migrate_rebind(struct vcm_migrate *m)
 	if (!ret)
 		return 0;
 
-	list_for_each_entry(b, &m->phys->bindings, phys_node)
-		if (b->moving && !b->res->placed)
-			vcm_binding_unmap(b->res->vcm, b);
-	vcm_migrate_swap(m);
+	/*
+	 * Placed bindings after the failed one still map the old pages;
+	 * every IOMMU binding is unmapped now and gets them back.
+	 */
+	vcm_migrate_unmap_swap(m);
 	list_for_each_entry(b, &m->phys->bindings, phys_node) {
-		if (!b->moving)
+		if (!b->moving || (past && b->res->placed))
 			continue;
 		err = vcm_binding_remap(b->res->vcm, b, false);
 		if (err)
 			pr_err("vcm: migration: binding at %pad left unmapped: %d\n",
 			       &b->res->start, err);
 		if (b == failed)
-			break;
+			past = true;
 	}
-	/*
-	 * After the failed one, placed bindings still map the old pages;
-	 * IOMMU bindings were unmapped and get them back.
-	 */
-	list_for_each_entry_continue(b, &m->phys->bindings, phys_node)
-		if (b->moving && !b->res->placed) {
-			err = __vcm_binding_map(b->res->vcm, b);
-			if (err)
-				pr_err("vcm: migration: binding at %pad left unmapped: %d\n",
-				       &b->res->start, err);
-		}
 	return ret;
 }
 
