@@ -24,22 +24,50 @@
  * "Sound" is checked by mapping one page many times at once: every
  * mapping must succeed at a distinct IOVA, none at the bad address. The
  * last two cases make DMA-API debug and the IOMMU driver warn on purpose.
+ *
+ * Stale IOVAs: edu writes through a mapping (checked), the mapping ends,
+ * and edu writes to the same IOVA again. Each case logs
+ * "<case>: DMA to unmapped <iova>" before that write, which must fault in
+ * the IOMMU (the guest test looks for the report) and leave the memory
+ * as it was: in strict mode at once, in lazy mode once the IOTLB is
+ * flushed, as the flush queue would within its timeout.
+ *
+ *   stale-single     dma_map_single() of a page, then dma_unmap_single();
+ *   stale-sg         dma_map_sg() of two separate pages, both written;
+ *   stale-coherent   dma_alloc_coherent(), then dma_free_coherent() (the
+ *                    memory is freed: only the fault is checked).
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
 #define VDT_MAPS	64
 
+/* edu's DMA engine (see samples/vcm/vcm_edu.c) */
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_CMD_RUN	0x1
+#define EDU_CMD_TO_RAM	0x2
+#define EDU_BUF		0x40000
+#define EDU_XFER	2048
+#define VDT_OLD		0x5a	/* what memory holds before a stale write */
+#define VDT_NEW		0xa5	/* what edu writes */
+
 static DEFINE_MUTEX(vdt_lock);	/* protects vdt_dev, serializes cases */
 static struct device *vdt_dev;
 static phys_addr_t vdt_bar;
+static void __iomem *vdt_regs;
 static struct dentry *vdt_dir;
 
 static int vdt_cmp(const void *a, const void *b)
@@ -153,6 +181,178 @@ static int vdt_double_unmap(struct device *dev, struct page *page)
 	return vdt_sound(dev, page, DMA_MAPPING_ERROR);
 }
 
+/* One edu DMA of EDU_XFER bytes between its buffer and @iova. */
+static int vdt_edu_dma(dma_addr_t iova, bool to_ram)
+{
+	int i;
+
+	writeq(to_ram ? EDU_BUF : iova, vdt_regs + EDU_DMA_SRC);
+	writeq(to_ram ? iova : EDU_BUF, vdt_regs + EDU_DMA_DST);
+	writeq(EDU_XFER, vdt_regs + EDU_DMA_CNT);
+	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
+	       vdt_regs + EDU_DMA_CMD);
+	/* edu completes a transfer on a 100 ms timer. */
+	for (i = 0; i < 300; i++) {
+		if (!(readq(vdt_regs + EDU_DMA_CMD) & EDU_CMD_RUN))
+			return 0;
+		usleep_range(10000, 20000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Fill edu's buffer with VDT_NEW, from a page of the caller. */
+static int vdt_edu_load(struct device *dev, struct page *page)
+{
+	dma_addr_t addr;
+	int ret;
+
+	memset(page_address(page), VDT_NEW, PAGE_SIZE);
+	addr = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, addr))
+		return -ENOMEM;
+	ret = vdt_edu_dma(addr, false);
+	dma_unmap_page(dev, addr, PAGE_SIZE, DMA_TO_DEVICE);
+	return ret;
+}
+
+static bool vdt_holds(struct device *dev, const u8 *va, u8 val,
+		      const char *what)
+{
+	int i;
+
+	for (i = 0; i < EDU_XFER; i++) {
+		if (va[i] != val) {
+			dev_err(dev, "%s: byte %d is %#x, not %#x\n", what, i,
+				va[i], val);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A mapping just ended: announce the stale write and let edu write to
+ * @iova. A strict unmap invalidated the IOTLB already: the write must
+ * fault at once. A lazy one leaves that to the flush queue: flush now, as
+ * it would within its timeout.
+ */
+static int vdt_stale_write(struct device *dev, dma_addr_t iova,
+			   const char *what)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	if (domain && domain->type == IOMMU_DOMAIN_DMA_FQ)
+		iommu_flush_iotlb_all(domain);
+	dev_info(dev, "%s: DMA to unmapped %pad\n", what, &iova);
+	return vdt_edu_dma(iova, true);
+}
+
+static int vdt_stale_single(struct device *dev, struct page *page)
+{
+	struct page *p = alloc_page(GFP_KERNEL);
+	u8 *va;
+	dma_addr_t addr;
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	va = page_address(p);
+	ret = vdt_edu_load(dev, page);
+	if (ret)
+		goto out;
+	memset(va, VDT_OLD, PAGE_SIZE);
+	addr = dma_map_single(dev, va, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, addr)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vdt_edu_dma(addr, true);
+	dma_unmap_single(dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (ret)
+		goto out;
+	if (!vdt_holds(dev, va, VDT_NEW, "stale-single: mapped")) {
+		ret = -EIO;
+		goto out;
+	}
+	memset(va, VDT_OLD, PAGE_SIZE);
+	ret = vdt_stale_write(dev, addr, "stale-single");
+	if (!ret && !vdt_holds(dev, va, VDT_OLD, "stale-single: after unmap"))
+		ret = -EIO;
+out:
+	__free_page(p);
+	return ret;
+}
+
+static int vdt_stale_sg(struct device *dev, struct page *page)
+{
+	struct scatterlist sg[2];
+	struct page *p[2];
+	dma_addr_t addr[2];
+	int i, n, ret = -ENOMEM;
+
+	p[0] = alloc_page(GFP_KERNEL);
+	p[1] = alloc_page(GFP_KERNEL);
+	if (!p[0] || !p[1])
+		goto out;
+	ret = vdt_edu_load(dev, page);
+	if (ret)
+		goto out;
+	sg_init_table(sg, 2);
+	for (i = 0; i < 2; i++) {
+		memset(page_address(p[i]), VDT_OLD, PAGE_SIZE);
+		sg_set_page(&sg[i], p[i], PAGE_SIZE, 0);
+	}
+	n = dma_map_sg(dev, sg, 2, DMA_BIDIRECTIONAL);
+	if (!n) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* One IOVA range for both pages, or one each. */
+	addr[0] = sg_dma_address(&sg[0]);
+	addr[1] = n == 2 ? sg_dma_address(&sg[1]) : addr[0] + PAGE_SIZE;
+	for (i = 0; i < 2 && !ret; i++)
+		ret = vdt_edu_dma(addr[i], true);
+	dma_unmap_sg(dev, sg, 2, DMA_BIDIRECTIONAL);
+	for (i = 0; i < 2 && !ret; i++) {
+		if (!vdt_holds(dev, page_address(p[i]), VDT_NEW, "stale-sg: mapped"))
+			ret = -EIO;
+		memset(page_address(p[i]), VDT_OLD, PAGE_SIZE);
+	}
+	for (i = 0; i < 2 && !ret; i++)
+		ret = vdt_stale_write(dev, addr[i], "stale-sg");
+	for (i = 0; i < 2 && !ret; i++)
+		if (!vdt_holds(dev, page_address(p[i]), VDT_OLD,
+			       "stale-sg: after unmap"))
+			ret = -EIO;
+out:
+	for (i = 0; i < 2; i++)
+		if (p[i])
+			__free_page(p[i]);
+	return ret;
+}
+
+static int vdt_stale_coherent(struct device *dev, struct page *page)
+{
+	dma_addr_t addr;
+	u8 *va;
+	int ret;
+
+	ret = vdt_edu_load(dev, page);
+	if (ret)
+		return ret;
+	va = dma_alloc_coherent(dev, PAGE_SIZE, &addr, GFP_KERNEL);
+	if (!va)
+		return -ENOMEM;
+	memset(va, VDT_OLD, PAGE_SIZE);
+	ret = vdt_edu_dma(addr, true);
+	if (!ret && !vdt_holds(dev, va, VDT_NEW, "stale-coherent: mapped"))
+		ret = -EIO;
+	dma_free_coherent(dev, PAGE_SIZE, va, addr);
+	if (!ret)
+		ret = vdt_stale_write(dev, addr, "stale-coherent");
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct device *dev, struct page *page);
@@ -161,6 +361,9 @@ static const struct {
 	{ "beyond-mask", vdt_beyond_mask },
 	{ "never-mapped", vdt_never_mapped },
 	{ "double-unmap", vdt_double_unmap },
+	{ "stale-single", vdt_stale_single },
+	{ "stale-sg", vdt_stale_sg },
+	{ "stale-coherent", vdt_stale_coherent },
 };
 
 static ssize_t vdt_write(struct file *file, const char __user *ubuf,
@@ -202,6 +405,7 @@ static const struct file_operations vdt_fops = {
 
 static int vdt_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	void __iomem *regs;
 	int ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(28));
 
 	if (ret)
@@ -209,12 +413,20 @@ static int vdt_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!(pci_resource_flags(pdev, 0) & IORESOURCE_MEM) ||
 	    pci_resource_len(pdev, 0) < PAGE_SIZE)
 		return -ENODEV;
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	regs = pcim_iomap(pdev, 0, 0);
+	if (!regs)
+		return -ENOMEM;
 	mutex_lock(&vdt_lock);
 	if (vdt_dev) {
 		ret = -EBUSY;
 	} else {
 		vdt_dev = &pdev->dev;
 		vdt_bar = pci_resource_start(pdev, 0);
+		vdt_regs = regs;
 	}
 	mutex_unlock(&vdt_lock);
 	return ret;

@@ -223,12 +223,13 @@ wait_log() {
 	return 1
 }
 
-# Run vcm_edu's command $1, which logs $2 before a DMA that must fault in
-# the IOMMU; the fault report must follow, and is expected in the log.
+# Run vcm_edu's command $1 (or that of the driver whose debugfs run file is
+# $3), which logs $2 before a DMA that must fault in the IOMMU; the fault
+# report must follow, and is expected in the log.
 edu_fault() {
 	r=0
-	echo "vcmtest: expect-begin DMAR: |arm-smmu-v3|vcm_edu" > /dev/kmsg
-	echo "$1" > /sys/kernel/debug/vcm_edu/run || { echo "$1 test failed"; r=1; }
+	echo "vcmtest: expect-begin DMAR: |arm-smmu-v3|vcm_edu|vcm_dma_test" > /dev/kmsg
+	echo "$1" > "${3:-/sys/kernel/debug/vcm_edu/run}" || { echo "$1 test failed"; r=1; }
 	if ! wait_log 'DMAR: \[DMA Write|arm-smmu-v3.*event' "$2"; then
 		echo "$1: no IOMMU fault reported after '$2'"
 		r=1
@@ -236,10 +237,27 @@ edu_fault() {
 	echo "vcmtest: expect-end" > /dev/kmsg
 	# Shown again here, expected again; vcm_edu last, as console lines
 	# end in a carriage return.
-	echo "vcmtest: expect-begin DMAR: |arm-smmu-v3|vcm_edu"
-	dmesg | sed -n "/$2/,\$p" | grep -E 'DMAR: \[DMA|arm-smmu-v3.*event|vcm_edu' | sed 's/^\[[ 0-9.]*\] //'
+	echo "vcmtest: expect-begin DMAR: |arm-smmu-v3|vcm_edu|vcm_dma_test"
+	dmesg | sed -n "/$2/,\$p" | grep -E 'DMAR: \[DMA|arm-smmu-v3.*event|vcm_edu|vcm_dma_test' | sed 's/^\[[ 0-9.]*\] //'
 	echo "vcmtest: expect-end"
 	return $r
+}
+
+# Stale IOVAs fault: edu writes through a streaming, an sg and a coherent
+# mapping (checked), each ends, and edu's write to the same IOVA must fault
+# in the IOMMU with the memory untouched (lazy mode: after the IOTLB
+# flush). Runs with vcm_dma_test bound to edu, after dma-bad-input.
+check_stale() {
+	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
+	[ "$(basename "$(readlink "/sys/bus/pci/devices/$edu/driver")")" = vcm_dma_test ] ||
+		{ echo "vcm_dma_test is not bound to edu"; return 1; }
+	rc=0
+	for c in stale-single stale-sg stale-coherent; do
+		edu_fault $c "$c: DMA to unmapped" /sys/kernel/debug/vcm_dma_test/run || rc=1
+		# arm-smmu-v3 reports at most 10 events in 5 s.
+		sleep 6
+	done
+	return $rc
 }
 
 # The endpoint-style sample: a window in edu's domain, DMA through each of
@@ -683,7 +701,7 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 19"
+	echo "vcmtest: plan 20"
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -692,6 +710,7 @@ check)
 	t dmabench-edu check_dmabench
 	t stress-all check_stress
 	t dma-bad-input check_bad_input
+	t stale-iova check_stale
 	t window-edu check_window
 	t window-iova check_iova
 	t migrate-edu check_migrate
