@@ -2530,7 +2530,17 @@ struct mig_buf {
 	struct vcm_res *ra, *rb, *rc;
 	struct mig_owner oa, ob, oc;
 	phys_addr_t starts[8];
+	struct vcm_phys *race;	/* what mig_race() migrates */
+	int race_ret;
 };
+
+/* A mock map hook: a whole migration while another context maps. */
+static void mig_race(void *data)
+{
+	struct mig_buf *m = data;
+
+	m->race_ret = vcm_phys_migrate(m->race, 0, m->race->size);
+}
 
 static u64 mig_parts(const struct vcm_phys *phys)
 {
@@ -2743,6 +2753,37 @@ static void vcm_test_migrate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_free(other_phys), -EBUSY);
 	other_phys->migrating = false;
 	KUNIT_EXPECT_EQ(test, vcm_free(other_phys), 0);
+	mig_check(test, t, &m);
+
+	/*
+	 * A binder that read the parts before a migration and links after
+	 * it is refused, its mapping of the old pages undone: the mock's map
+	 * hook runs a whole migration inside the binder's map.
+	 */
+	md = vcm_mock_create(test);
+	d = vcm_iommu_create(&md->domain, SZ_1M, SZ_1G);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
+	KUNIT_ASSERT_EQ(test, vcm_activate(d), 0);
+	other = vcm_reserve(d, SZ_4M, 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+	m.race = m.phys;
+	md->map_hook = mig_race;
+	md->map_hook_data = &m;
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(other, 0, m.phys, 0, m.phys->size),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, m.race_ret, 0);
+	KUNIT_EXPECT_NULL(test, md->map_hook);
+	KUNIT_EXPECT_EQ(test, other->nr_bindings, 0U);
+	KUNIT_EXPECT_EQ(test, md->nr_mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, m.phys->nr_bindings, 3U);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(other, 0, m.phys, 0, m.phys->size),
+			0);
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(md, other->start),
+			m.phys->parts[0].start);
+	KUNIT_EXPECT_EQ(test, vcm_unmap(other), 0);
+	vcm_deactivate(d);
+	KUNIT_EXPECT_EQ(test, vcm_destroy(d), 0);
+	vcm_mock_destroy(test, md);
 	mig_check(test, t, &m);
 
 	/* An inactive context needs no owner; it maps the new pages later. */

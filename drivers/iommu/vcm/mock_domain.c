@@ -51,8 +51,13 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 {
 	struct vcm_mock *m = to_mock(domain);
 	unsigned long g, nr = pgsize >> MOCK_SHIFT;
+	void (*hook)(void *data) = m->map_hook;
 	size_t i;
 
+	if (hook) {
+		m->map_hook = NULL;
+		hook(m->map_hook_data);
+	}
 	if (m->fail_nth && !--m->fail_nth)
 		return m->fail_err ?: -ENOMEM;
 	for (i = 0; i < pgcount; i++) {

@@ -32,6 +32,9 @@ struct vcm_mock {
 	unsigned long nr_sync;
 	/* Pages map_pages() mapped, by log2 of their size. */
 	unsigned long nr_pgsize[BITS_PER_LONG];
+	/* Called once, by the next map_pages(), before it maps anything. */
+	void (*map_hook)(void *data);
+	void *map_hook_data;
 };
 
 unsigned long vcm_mock_nr_pgsize(struct vcm_mock *m, unsigned long pgsize);
