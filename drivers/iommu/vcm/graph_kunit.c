@@ -2646,6 +2646,20 @@ static void mig_owners_balanced(struct kunit *test, struct mig_buf *m)
 	KUNIT_EXPECT_EQ(test, m->oc.quiesced, m->oc.resumed);
 }
 
+/* A migration fails with @want and changes nothing: graph, tables, parts. */
+static void mig_refused(struct kunit *test, struct vcm_test *t,
+			struct mig_buf *m, int want)
+{
+	struct vcm_snap before, after;
+	u64 h = mig_parts(m->phys);
+
+	vcm_snap_more(t, &before, m->phys, m->cpu, NULL);
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m->phys, 0, SZ_4K), want);
+	vcm_snap_more(t, &after, m->phys, m->cpu, NULL);
+	expect_snap_eq(test, &before, &after);
+	KUNIT_EXPECT_EQ(test, mig_parts(m->phys), h);
+}
+
 /*
  * A buffer bound into two IOMMU contexts and the kernel's moves to new
  * pages: every context translates the same addresses to them, the bytes
@@ -2656,12 +2670,10 @@ static void vcm_test_migrate(struct kunit *test)
 	struct vcm_test *t = test->priv;
 	struct vcm_phys *o2o_phys, *wrapped, *other_phys;
 	struct vcm_res *o2o_res, *other;
-	struct vcm_snap before, after;
 	struct mig_buf m = { };
 	struct vcm *o2o, *d;
 	struct vcm_mock *md;
 	long pages;
-	u64 h;
 	unsigned int i;
 
 	mig_setup(test, t, &m, 0);
@@ -2675,12 +2687,7 @@ static void vcm_test_migrate(struct kunit *test)
 			-ERANGE);
 	KUNIT_EXPECT_EQ(test, vcm_res_set_quiesce(NULL, &mig_ops, NULL),
 			-EINVAL);
-	h = mig_parts(m.phys);
-	vcm_snap_more(t, &before, m.phys, m.cpu, NULL);
-	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, SZ_4K), -EBUSY);
-	vcm_snap_more(t, &after, m.phys, m.cpu, NULL);
-	expect_snap_eq(test, &before, &after);
-	KUNIT_EXPECT_EQ(test, mig_parts(m.phys), h);
+	mig_refused(test, t, &m, -EBUSY);
 	mig_set_ops(test, &m);
 
 	/* Everything moves. */
@@ -2714,12 +2721,7 @@ static void vcm_test_migrate(struct kunit *test)
 
 	/* An owner refuses: nothing changes, the others resume. */
 	m.ob.refuse = -EAGAIN;
-	h = mig_parts(m.phys);
-	vcm_snap_more(t, &before, m.phys, m.cpu, NULL);
-	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(m.phys, 0, SZ_4K), -EAGAIN);
-	vcm_snap_more(t, &after, m.phys, m.cpu, NULL);
-	expect_snap_eq(test, &before, &after);
-	KUNIT_EXPECT_EQ(test, mig_parts(m.phys), h);
+	mig_refused(test, t, &m, -EAGAIN);
 	mig_owners_balanced(test, &m);
 	m.ob.refuse = 0;
 
