@@ -11,7 +11,10 @@ grep -q 'iommu.strict=0' /proc/cmdline && strict=0
 
 log() { echo "vcm: $*"; }
 
-# Run one test; its output is printed with a prefix so the log shows why.
+# Run one test; its output goes to the log with a prefix so the log shows
+# why. Output and result are written as kernel records: the console prints
+# each record whole, where the tty's output can be cut up by kernel
+# messages printed at the same time.
 t() {
 	name=$1
 	shift
@@ -20,8 +23,10 @@ t() {
 	else
 		res="not ok"
 	fi
-	sed "s/^/    $name: /" /tmp/t.out
-	echo "vcmtest: $res $name"
+	while IFS= read -r line || [ -n "$line" ]; do
+		echo "    $name: $line" > /dev/kmsg
+	done < /tmp/t.out
+	echo "vcmtest: $res $name" > /dev/kmsg
 }
 
 pci_find() {	# pci_find VENDOR DEVICE: print the first matching BDF
@@ -701,7 +706,7 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 20"
+	echo "vcmtest: plan 20" > /dev/kmsg
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2

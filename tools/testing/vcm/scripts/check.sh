@@ -97,7 +97,8 @@ for arch in $ARCHES; do
 				pass "$tag:$name"
 			else
 				# What the test printed, for a log that is not kept.
-				grep -F "    $name: " "$log" | tail -n 40
+				grep -F "    $name: " "$log" | tail -n 40 | grep . ||
+					echo "    ($name printed nothing in $log)"
 				fail "$tag:$name"
 			fi
 		done < <(sed -n 's/.*vcmtest: \(ok\|not ok\) \([^ ]*\).*/\1 \2/p' "$log" | sed 's/^not ok/not_ok/')
