@@ -17,15 +17,15 @@
  * PREEMPT_RT, where spinlocks sleep, threaded ones only):
  * vcm_phys_addr_at(), the vcm_phys_next_part() walker, vcm_kernel_addr(),
  * vcm_region_name(), the accessors vcm_res_start(), vcm_res_size(),
- * vcm_res_type(), vcm_res_region(), vcm_phys_size(), vcm_phys_count() and
- * vcm_phys_is_mmio(), and vcm_phys_walk_bindings(), which runs its
- * callback under a vcm_phys's spinlock with interrupts disabled. Calls on
- * one context are serialized by its mutex; calls on different contexts
- * run in parallel. A vcm_walk_res() or vcm_res_walk_bindings() callback
- * may call VCM on another context, but not start another walk and never
- * call into the context it walks; lockdep checks both. Lock order: a
- * context's mutex, then a vcm_phys's spinlock, then the context's IOVA
- * space lock.
+ * vcm_res_type(), vcm_res_region(), vcm_res_ctx_id(), vcm_phys_size(),
+ * vcm_phys_count() and vcm_phys_is_mmio(), and vcm_phys_walk_bindings(),
+ * which runs its callback under a vcm_phys's spinlock with interrupts
+ * disabled. Calls on one context are serialized by its mutex; calls on
+ * different contexts run in parallel. A vcm_walk_res() or
+ * vcm_res_walk_bindings() callback may call VCM on another context, but
+ * not start another walk and never call into the context it walks;
+ * lockdep checks both. Lock order: a context's mutex, then a vcm_phys's
+ * spinlock, then the context's IOVA space lock.
  *
  * Activation: bindings reach a context's hardware while it is active
  * (vcm_activate()); deactivation removes them from the hardware and keeps
@@ -195,6 +195,7 @@ dma_addr_t vcm_res_start(const struct vcm_res *res);
 u64 vcm_res_size(const struct vcm_res *res);
 enum vcm_res_type vcm_res_type(const struct vcm_res *res);
 enum vcm_region vcm_res_region(const struct vcm_res *res);
+unsigned int vcm_res_ctx_id(const struct vcm_res *res);
 int vcm_res_set_quiesce(struct vcm_res *res,
 			const struct vcm_quiesce_ops *ops, void *data);
 

@@ -19,6 +19,7 @@
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/vcm.h>
+#include <trace/events/vcm.h>
 
 /*
  * Make @win the window of @range, a range of @dev's domain, or (@range
@@ -263,6 +264,9 @@ static int dma_window_bind(struct dma_window *win, size_t offset,
 	ret = vcm_bind_at_flags(win->state.__range, offset, phys, 0,
 				vcm_phys_size(phys), flags);
 out:
+	if (win->state.__range && trace_vcm_window_enabled())
+		trace_vcm_window(vcm_res_ctx_id(win->state.__range), "map",
+				 win->iova, offset, vcm_phys_size(phys), ret);
 	mutex_unlock(&win->lock);
 	if (ret)
 		vcm_free(phys);
@@ -452,6 +456,9 @@ int dma_window_unmap(struct dma_window *win, size_t offset, size_t size,
 		ret = -EINVAL;
 	if (!ret)
 		ret = vcm_unbind_at(win->state.__range, offset);
+	if (win->state.__range && trace_vcm_window_enabled())
+		trace_vcm_window(vcm_res_ctx_id(win->state.__range), "unmap",
+				 win->iova, offset, size, ret);
 	mutex_unlock(&win->lock);
 	if (ret)
 		return ret;

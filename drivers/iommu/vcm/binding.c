@@ -8,10 +8,20 @@
 #include <kunit/visibility.h>
 #include <linux/err.h>
 #include <linux/slab.h>
+#include <trace/events/vcm.h>
 
 #include "vcm_internal.h"
 
 static struct kmem_cache *vcm_binding_cache;
+
+/* Physical address of the first byte of @b, for trace events. */
+static u64 vcm_binding_phys(const struct vcm_binding *b)
+{
+	phys_addr_t pa = 0;
+
+	vcm_phys_addr_at(b->phys, b->phys_offset, &pa, NULL);
+	return pa;
+}
 
 void vcm_binding_destroy(struct vcm_binding *b)
 {
@@ -19,6 +29,9 @@ void vcm_binding_destroy(struct vcm_binding *b)
 	struct vcm_phys *phys = b->phys;
 
 	lockdep_assert_held(&res->vcm->lock);
+	if (trace_vcm_unbind_enabled())
+		trace_vcm_unbind(res->vcm->id, res->start + b->offset, b->size,
+				 vcm_binding_phys(b));
 	vcm_binding_unmap(res->vcm, b);
 	rb_erase(&b->res_node, &res->bindings);
 	res->nr_bindings--;
@@ -70,6 +83,9 @@ static int vcm_binding_link(struct vcm_binding *b, struct rb_node *parent,
 	rb_link_node(&b->res_node, parent, link);
 	rb_insert_color(&b->res_node, &res->bindings);
 	res->nr_bindings++;
+	if (trace_vcm_bind_enabled())
+		trace_vcm_bind(res->vcm->id, res->start + b->offset, b->size,
+			       vcm_binding_phys(b));
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "vcm_internal.h"
 
@@ -28,6 +29,13 @@ atomic_long_t vcm_nr_phys = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(vcm_nr_phys);
 atomic_long_t vcm_nr_ctx = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(vcm_nr_ctx);
+
+/*
+ * Every live context by its id: vcm_init() reserves the id and stores the
+ * context once it is ready; vcm_destroy() erases it under the context's
+ * lock.
+ */
+DEFINE_XARRAY_ALLOC(vcm_contexts);
 
 #ifdef CONFIG_VCM_FAULT_INJECTION
 /*
@@ -68,8 +76,8 @@ late_initcall(fail_vcm_init);
  * not aligned to the granule, @size is 0 or the ops are inconsistent;
  * -EOVERFLOW if @start + @size overflows, or the space has more granules
  * than the IOVA allocator numbers (VCM_IOVA_MAX_PFN); -ENOMEM if the
- * IOVA space cannot be set up. On error the backend still owns and frees
- * @vcm.
+ * IOVA space or the context's id cannot be set up. On error the backend
+ * still owns and frees @vcm.
  */
 int vcm_init(struct vcm *vcm)
 {
@@ -93,11 +101,18 @@ int vcm_init(struct vcm *vcm)
 
 	if (vcm_should_fail())
 		return -ENOMEM;
+	ret = xa_alloc(&vcm_contexts, &vcm->id, NULL, xa_limit_31b,
+		       GFP_KERNEL);
+	if (ret)
+		return ret == -EBUSY ? -ENOMEM : ret;
 	ret = vcm_iova_space_init(&vcm->space, vcm_granule(vcm),
 				  vcm->start >> vcm_shift(vcm),
 				  last >> vcm_shift(vcm));
-	if (ret)
+	if (ret) {
+		xa_erase(&vcm_contexts, vcm->id);
 		return ret;
+	}
+	vcm->space.id = vcm->id;
 	mutex_init(&vcm->lock);
 	INIT_LIST_HEAD(&vcm->reservations);
 	vcm->nr_res = 0;
@@ -105,6 +120,8 @@ int vcm_init(struct vcm *vcm)
 	vcm->revoked = false;
 	vcm->reaping = false;
 	vcm_count(&vcm_nr_ctx, 1);
+	/* The entry exists: storing over the reserved one needs no memory. */
+	xa_store(&vcm_contexts, vcm->id, vcm, GFP_KERNEL);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_init);
@@ -137,6 +154,7 @@ int vcm_destroy(struct vcm *vcm)
 		mutex_unlock(&vcm->lock);
 		return -EBUSY;
 	}
+	xa_erase(&vcm_contexts, vcm->id);
 	if (vcm->nr_res)
 		pr_warn("vcm: destroying a context with %lu reservations left\n",
 			vcm->nr_res);

@@ -2,7 +2,8 @@
 /*
  * debugfs view of VCM behind dma-iommu: vcm/dma<N>/graph shows a DMA
  * domain's context, its devices, its reservations with their bindings,
- * and the ranges of its IOVA space.
+ * and the ranges of its IOVA space; vcm/dma<N>/stats counts what its
+ * IOVA cache did.
  */
 
 #include <kunit/visibility.h>
@@ -91,8 +92,9 @@ VISIBLE_IF_KUNIT int vcm_dma_show(struct seq_file *m, void *unused)
 	unsigned long nr;
 	int ret;
 
-	seq_printf(m, "context %#llx-%#llx granule %#llx\n", (u64)vcm->start,
-		   (u64)vcm->start + (vcm->size - 1), vcm_granule(vcm));
+	seq_printf(m, "context %#llx-%#llx granule %#llx id %u\n",
+		   (u64)vcm->start, (u64)vcm->start + (vcm->size - 1),
+		   vcm_granule(vcm), vcm->id);
 	mutex_lock(&vd->lock);
 	list_for_each_entry(d, &vd->devs, node)
 		seq_printf(m, "device %s %s\n", dev_bus_name(d->dev),
@@ -121,6 +123,35 @@ VISIBLE_IF_KUNIT int vcm_dma_show(struct seq_file *m, void *unused)
 EXPORT_SYMBOL_IF_KUNIT(vcm_dma_show);
 DEFINE_SHOW_ATTRIBUTE(vcm_dma);
 
+/*
+ * One "name value" line each: the context's id (as trace events give it),
+ * the cache's counts since the domain was made, and what the space and
+ * the cache hold now.
+ */
+static int vcm_dma_stats_show(struct seq_file *m, void *unused)
+{
+	struct vcm_dma *vd = m->private;
+	struct vcm_iova_space *space = &vd->vcm->space;
+	struct vcm_iova_cache_stats st;
+
+	vcm_iova_cache_stats(vd->cache, &st);
+	seq_printf(m, "id %u\n", vd->vcm->id);
+	seq_printf(m, "allocs %lu\n", st.hits + st.misses + st.large);
+	seq_printf(m, "hits %lu\n", st.hits);
+	seq_printf(m, "misses %lu\n", st.misses);
+	seq_printf(m, "large %lu\n", st.large);
+	seq_printf(m, "failures %lu\n", st.failures);
+	seq_printf(m, "drains %lu\n", st.drains);
+	seq_printf(m, "reclaims %lu\n", st.reclaims);
+	seq_printf(m, "ranges %lu\n", vcm_iova_nr_ranges(space));
+	seq_printf(m, "tree_bytes %lu\n", vcm_iova_space_bytes(space));
+	seq_printf(m, "cached_ranges %lu\n", st.ranges);
+	seq_printf(m, "cached_bytes %llu\n",
+		   (u64)st.pfns << vcm_iova_shift(space));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vcm_dma_stats);
+
 void vcm_dma_debugfs_add(struct vcm_dma *vd)
 {
 	char name[16];
@@ -135,6 +166,7 @@ void vcm_dma_debugfs_add(struct vcm_dma *vd)
 	snprintf(name, sizeof(name), "dma%d", vd->id);
 	vd->dir = debugfs_create_dir(name, vcm_dma_debugfs_root);
 	debugfs_create_file("graph", 0400, vd->dir, vd, &vcm_dma_fops);
+	debugfs_create_file("stats", 0400, vd->dir, vd, &vcm_dma_stats_fops);
 }
 
 void vcm_dma_debugfs_remove(struct vcm_dma *vd)

@@ -79,6 +79,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
+#include <trace/events/vcm.h>
 
 #include "iova_internal.h"
 #include "vcm_iova.h"
@@ -116,16 +117,20 @@ struct vcm_iova_mags {
 
 /**
  * struct vcm_iova_cpu - the part of a cache that belongs to one CPU
- * @lock: protects @idle, @room, @misses and @mags. Taken by its CPU on every
- *	cached allocation and free, and by other CPUs only to drain. Lock
- *	order: @lock, then &vcm_iova_cache.depot_lock, then
- *	&vcm_iova_space.lock.
+ * @lock: protects the fields below and the magazines in @mags. Taken by
+ *	its CPU on every cached allocation and free, and by other CPUs to
+ *	drain and to sum the counts. Lock order: @lock, then
+ *	&vcm_iova_cache.depot_lock, then &vcm_iova_space.lock.
  * @idle: unused since the last reclaim pass; cleared rather than set on
  *	use, as a store of zero is one instruction less on some machines
  * @room: pfns this CPU may still cache: &vcm_iova_cache.cpu_max less
  *	the pfns of the ranges in @mags
+ * @hits: cached-size allocations on this CPU that its magazines or the
+ *	depot served
  * @misses: cached-size allocations on this CPU that neither its magazines
  *	nor the depot could serve, so that the tree did
+ * @large: allocations on this CPU of sizes above the cached ones
+ * @failures: allocations on this CPU that failed
  * @mags: the loaded and the spare magazine of each order, or
  *	&vcm_iova_mag_none
  */
@@ -133,7 +138,10 @@ struct vcm_iova_cpu {
 	spinlock_t lock; /* see above */
 	bool idle;
 	unsigned long room;
+	unsigned long hits;
 	unsigned long misses;
+	unsigned long large;
+	unsigned long failures;
 	struct vcm_iova_mags mags[];
 };
 
@@ -163,6 +171,8 @@ struct vcm_iova_depot {
  *	nests inside the per-CPU locks and outside
  *	&vcm_iova_space.lock
  * @depot_held: pfns in the depot's magazines, at most @queue_max
+ * @drains: full drains (vcm_iova_cache_drain()), under @depot_lock
+ * @reclaims: idle reclaim passes that gave ranges back, under @depot_lock
  * @flags: %VCM_IOVA_CACHE_ARMED while @reclaim_work is scheduled or runs
  * @reclaim_work: gives back ranges of idle CPUs and idle depot orders
  * @cpuhp_node: instance of the CPU hotplug state that drains dead CPUs
@@ -178,6 +188,8 @@ struct vcm_iova_cache {
 	unsigned long queue_max;
 	spinlock_t depot_lock; /* see above */
 	unsigned long depot_held;
+	unsigned long drains;
+	unsigned long reclaims;
 	unsigned long flags;
 	struct delayed_work reclaim_work;
 	struct hlist_node cpuhp_node;
@@ -207,17 +219,20 @@ static bool vcm_iova_mag_real(const struct vcm_iova_mag *mag)
 	return mag != &vcm_iova_mag_none;
 }
 
-/* Give every range of @mag back to the tree and free @mag. */
-static void vcm_iova_mag_release(struct vcm_iova_cache *cache,
-				 struct vcm_iova_mag *mag, unsigned int order)
+/* Give every range of @mag back to the tree and free @mag; how many. */
+static unsigned int vcm_iova_mag_release(struct vcm_iova_cache *cache,
+					 struct vcm_iova_mag *mag,
+					 unsigned int order)
 {
-	unsigned int i;
+	unsigned int i, n;
 
 	if (!mag || !vcm_iova_mag_real(mag))
-		return;
-	for (i = 0; i < mag->size; i++)
+		return 0;
+	n = mag->size;
+	for (i = 0; i < n; i++)
 		vcm_iova_free(cache->space, mag->pfns[i], 1UL << order);
 	kfree(mag);
+	return n;
 }
 
 /* Take the highest-placed usable pfn not above @max_pfn off @mag. */
@@ -314,6 +329,7 @@ pop:
 	else
 		cpu->misses++;
 out:
+	cpu->hits += hit;
 	spin_unlock_irqrestore(&cpu->lock, flags);
 
 	/* The empty magazine the depot's one replaced, or the depot's own. */
@@ -353,6 +369,7 @@ static __always_inline bool vcm_iova_cache_get(struct vcm_iova_cache *cache,
 		if (likely(top + ((1UL << order) - 1) <= limit_pfn)) {
 			mag->size = i - 1;
 			cpu->room = room + (1UL << order);
+			cpu->hits++;
 			*pfn = top;
 			spin_unlock_irqrestore(&cpu->lock, flags);
 			return true;
@@ -495,6 +512,29 @@ static __always_inline bool vcm_iova_cache_put(struct vcm_iova_cache *cache,
 }
 
 /*
+ * Count a large allocation, or a failed one. A failed cached-size one was
+ * counted as a miss, which the tree did not serve after all: take it
+ * back. The counts are summed over CPUs, so any CPU's may take it; a sum
+ * taken meanwhile may see the decrement without the increment, which
+ * vcm_iova_cache_stats() clamps.
+ */
+static void vcm_iova_cache_count_slow(struct vcm_iova_cache *cache,
+				      bool missed, int ret)
+{
+	struct vcm_iova_cpu *cpu = raw_cpu_ptr(cache->cpus);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cpu->lock, flags);
+	if (!ret) {
+		cpu->large++;
+	} else {
+		cpu->failures++;
+		cpu->misses -= missed;
+	}
+	spin_unlock_irqrestore(&cpu->lock, flags);
+}
+
+/*
  * Everything vcm_iova_alloc_fast() does after a miss of the loaded
  * magazine: the spare and the depot, then checks and the tree.
  */
@@ -505,24 +545,44 @@ static noinline int vcm_iova_alloc_miss(struct vcm_iova_cache *cache,
 {
 	struct vcm_iova_space *space = cache->space;
 	unsigned long mask = size - 1;
+	bool large = mask >= cache->max_size, missed = false;
 	unsigned int order;
+	int ret;
 
-	if (!size)
-		return -EINVAL;
-	if (mask < cache->max_size) {
+	if (!size) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!large) {
 		order = fls_long(mask);
 		mask = (1UL << order) - 1;
-		if (mask <= limit_pfn &&
-		    vcm_iova_cache_get_slow(cache, order, limit_pfn - mask, pfn))
-			return 0;
+		if (mask <= limit_pfn) {
+			/* vcm_iova_cache_get_slow() counts the hit or miss. */
+			if (vcm_iova_cache_get_slow(cache, order,
+						    limit_pfn - mask, pfn)) {
+				trace_vcm_iova_alloc(space->id, *pfn, mask + 1,
+						     true);
+				return 0;
+			}
+			missed = true;
+		}
 	}
-	if (limit_pfn < space->start_pfn)
-		return -ERANGE;
-	if (size > VCM_IOVA_MAX_PFN)
-		return -ENOSPC;
-	/* Cached sizes come rounded up; others are allocated exactly. */
-	return __vcm_iova_alloc_reclaim(space, size, roundup_pow_of_two(size),
-					limit_pfn, gfp, drain, pfn);
+	if (limit_pfn < space->start_pfn) {
+		ret = -ERANGE;
+	} else if (size > VCM_IOVA_MAX_PFN) {
+		ret = -ENOSPC;
+	} else {
+		/* Cached sizes come rounded up; others are allocated exactly. */
+		ret = __vcm_iova_alloc_reclaim(space, size,
+					       roundup_pow_of_two(size),
+					       limit_pfn, gfp, drain, pfn);
+	}
+out:
+	if (large || ret)
+		vcm_iova_cache_count_slow(cache, missed, ret);
+	if (!ret)
+		trace_vcm_iova_alloc(space->id, *pfn, size, false);
+	return ret;
 }
 
 static __always_inline int __vcm_iova_alloc_fast(struct vcm_iova_cache *cache,
@@ -543,12 +603,17 @@ static __always_inline int __vcm_iova_alloc_fast(struct vcm_iova_cache *cache,
 	 */
 	if (!mask) {
 		/* Single granules, the most common size: no bit scan. */
-		if (vcm_iova_cache_get(cache, 0, limit_pfn, pfn))
+		if (vcm_iova_cache_get(cache, 0, limit_pfn, pfn)) {
+			trace_vcm_iova_alloc(cache->space->id, *pfn, 1, true);
 			return 0;
+		}
 	} else if (likely(mask < cache->max_size)) {
 		order = fls_long(mask);
-		if (vcm_iova_cache_get(cache, order, limit_pfn, pfn))
+		if (vcm_iova_cache_get(cache, order, limit_pfn, pfn)) {
+			trace_vcm_iova_alloc(cache->space->id, *pfn,
+					     1UL << order, true);
 			return 0;
+		}
 		size = 1UL << order;
 	}
 	return vcm_iova_alloc_miss(cache, size, limit_pfn, gfp, drain, pfn);
@@ -623,11 +688,14 @@ static noinline void vcm_iova_free_miss(struct vcm_iova_cache *cache,
 	unsigned long mask = size - 1;
 
 	if (size && mask < cache->max_size) {
-		if (vcm_iova_cache_put_slow(cache, fls_long(mask), pfn, max))
-			return;
 		/* vcm_iova_alloc_fast() rounded a cached size up. */
 		size = roundup_pow_of_two(size);
+		if (vcm_iova_cache_put_slow(cache, fls_long(mask), pfn, max)) {
+			trace_vcm_iova_free(cache->space->id, pfn, size, true);
+			return;
+		}
 	}
+	trace_vcm_iova_free(cache->space->id, pfn, size, false);
 	vcm_iova_free(cache->space, pfn, size);
 }
 
@@ -640,10 +708,14 @@ static __always_inline void __vcm_iova_free(struct vcm_iova_cache *cache,
 
 	if (!mask) {
 		/* Single granules: no bit scan. */
-		if (vcm_iova_cache_put(cache, 0, pfn))
+		if (vcm_iova_cache_put(cache, 0, pfn)) {
+			trace_vcm_iova_free(cache->space->id, pfn, 1, true);
 			return;
+		}
 	} else if (likely(mask < cache->max_size) &&
 		   vcm_iova_cache_put(cache, fls_long(mask), pfn)) {
+		trace_vcm_iova_free(cache->space->id, pfn,
+				    roundup_pow_of_two(size), true);
 		return;
 	}
 	vcm_iova_free_miss(cache, pfn, size,
@@ -696,6 +768,30 @@ void vcm_iova_free_queued(struct vcm_iova_cache *cache, unsigned long pfn,
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_free_queued);
 
+/* vcm_iova_cache_drain_cpu(): how many ranges it gave back. */
+static unsigned long __vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache,
+						unsigned int cpu)
+{
+	struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
+	struct vcm_iova_mag *loaded, *prev;
+	unsigned long flags, n = 0;
+	unsigned int order;
+
+	for (order = 0; order < cache->nr_orders; order++) {
+		spin_lock_irqsave(&c->lock, flags);
+		loaded = c->mags[order].loaded;
+		prev = c->mags[order].prev;
+		c->room += (unsigned long)(loaded->size + prev->size) << order;
+		c->mags[order].loaded = &vcm_iova_mag_none;
+		c->mags[order].prev = &vcm_iova_mag_none;
+		spin_unlock_irqrestore(&c->lock, flags);
+
+		n += vcm_iova_mag_release(cache, loaded, order);
+		n += vcm_iova_mag_release(cache, prev, order);
+	}
+	return n;
+}
+
 /**
  * vcm_iova_cache_drain_cpu() - give back everything one CPU caches
  * @cache: the cache
@@ -708,29 +804,20 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_iova_free_queued);
  */
 void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu)
 {
-	struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
-	struct vcm_iova_mag *loaded, *prev;
-	unsigned long flags;
-	unsigned int order;
+	unsigned long n = __vcm_iova_cache_drain_cpu(cache, cpu);
 
-	for (order = 0; order < cache->nr_orders; order++) {
-		spin_lock_irqsave(&c->lock, flags);
-		loaded = c->mags[order].loaded;
-		prev = c->mags[order].prev;
-		c->room += (unsigned long)(loaded->size + prev->size) << order;
-		c->mags[order].loaded = &vcm_iova_mag_none;
-		c->mags[order].prev = &vcm_iova_mag_none;
-		spin_unlock_irqrestore(&c->lock, flags);
-
-		vcm_iova_mag_release(cache, loaded, order);
-		vcm_iova_mag_release(cache, prev, order);
-	}
+	if (n)
+		trace_vcm_iova_cache_drain(cache->space->id, false, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_drain_cpu);
 
-/* Give back the depot of @order; only if it was idle when @idle_only. */
+/*
+ * Give back the depot of @order; only if it was idle when @idle_only.
+ * Adds the number of ranges given back to *@n.
+ */
 static bool vcm_iova_depot_drain(struct vcm_iova_cache *cache,
-				 unsigned int order, bool idle_only)
+				 unsigned int order, bool idle_only,
+				 unsigned long *n)
 {
 	struct vcm_iova_depot *depot = &cache->depot[order];
 	struct vcm_iova_mag *list = NULL, *next;
@@ -751,7 +838,7 @@ static bool vcm_iova_depot_drain(struct vcm_iova_cache *cache,
 
 	for (; list; list = next) {
 		next = list->next;
-		vcm_iova_mag_release(cache, list, order);
+		*n += vcm_iova_mag_release(cache, list, order);
 	}
 	return busy;
 }
@@ -769,11 +856,16 @@ static bool vcm_iova_depot_drain(struct vcm_iova_cache *cache,
 void vcm_iova_cache_drain(struct vcm_iova_cache *cache)
 {
 	unsigned int cpu, order;
+	unsigned long flags, n = 0;
 
 	for_each_possible_cpu(cpu)
-		vcm_iova_cache_drain_cpu(cache, cpu);
+		n += __vcm_iova_cache_drain_cpu(cache, cpu);
 	for (order = 0; order < cache->nr_orders; order++)
-		vcm_iova_depot_drain(cache, order, false);
+		vcm_iova_depot_drain(cache, order, false, &n);
+	spin_lock_irqsave(&cache->depot_lock, flags);
+	cache->drains++;
+	spin_unlock_irqrestore(&cache->depot_lock, flags);
+	trace_vcm_iova_cache_drain(cache->space->id, false, n);
 }
 
 static void vcm_iova_cache_reclaim_cb(void *data)
@@ -785,7 +877,7 @@ static void vcm_iova_cache_reclaim_cb(void *data)
 static bool vcm_iova_cache_reclaim_pass(struct vcm_iova_cache *cache)
 {
 	unsigned int cpu, order;
-	unsigned long flags;
+	unsigned long flags, n = 0;
 	bool busy = false;
 
 	for_each_possible_cpu(cpu) {
@@ -798,12 +890,18 @@ static bool vcm_iova_cache_reclaim_pass(struct vcm_iova_cache *cache)
 		spin_unlock_irqrestore(&c->lock, flags);
 
 		if (idle)
-			vcm_iova_cache_drain_cpu(cache, cpu);
+			n += __vcm_iova_cache_drain_cpu(cache, cpu);
 		else
 			busy = true;
 	}
 	for (order = 0; order < cache->nr_orders; order++)
-		busy |= vcm_iova_depot_drain(cache, order, true);
+		busy |= vcm_iova_depot_drain(cache, order, true, &n);
+	if (n) {
+		spin_lock_irqsave(&cache->depot_lock, flags);
+		cache->reclaims++;
+		spin_unlock_irqrestore(&cache->depot_lock, flags);
+		trace_vcm_iova_cache_drain(cache->space->id, true, n);
+	}
 	return busy;
 }
 
@@ -946,9 +1044,60 @@ unsigned long vcm_iova_cache_misses(struct vcm_iova_cache *cache)
 		misses += c->misses;
 		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	return misses;
+	/* See vcm_iova_cache_stats(). */
+	return (long)misses < 0 ? 0 : misses;
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_misses);
+
+/**
+ * vcm_iova_cache_stats() - what a cache has done and holds
+ * @cache: the cache
+ * @st: filled in; see &struct vcm_iova_cache_stats
+ *
+ * A snapshot: other CPUs may change the figures while they are summed.
+ *
+ * Context: Any context; takes each CPU's cache lock and the depot lock
+ * with interrupts disabled, one at a time.
+ */
+void vcm_iova_cache_stats(struct vcm_iova_cache *cache,
+			  struct vcm_iova_cache_stats *st)
+{
+	struct vcm_iova_mag *mag;
+	unsigned int cpu, order;
+	unsigned long flags, n;
+
+	*st = (struct vcm_iova_cache_stats){};
+	/* Summed modulo 2^BITS_PER_LONG: one CPU's count may have wrapped. */
+	for_each_possible_cpu(cpu) {
+		struct vcm_iova_cpu *c = per_cpu_ptr(cache->cpus, cpu);
+
+		spin_lock_irqsave(&c->lock, flags);
+		st->hits += c->hits;
+		st->misses += c->misses;
+		st->large += c->large;
+		st->failures += c->failures;
+		for (order = 0; order < cache->nr_orders; order++) {
+			n = c->mags[order].loaded->size +
+			    c->mags[order].prev->size;
+			st->ranges += n;
+			st->pfns += n << order;
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	if ((long)st->misses < 0)
+		st->misses = 0;
+	spin_lock_irqsave(&cache->depot_lock, flags);
+	st->drains = cache->drains;
+	st->reclaims = cache->reclaims;
+	for (order = 0; order < cache->nr_orders; order++) {
+		for (mag = cache->depot[order].mags; mag; mag = mag->next) {
+			st->ranges += mag->size;
+			st->pfns += (unsigned long)mag->size << order;
+		}
+	}
+	spin_unlock_irqrestore(&cache->depot_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_iova_cache_stats);
 
 /*
  * Magazines of @order a cache has allocated, empty or not, and the size

@@ -902,6 +902,7 @@ int vcm_iova_space_init(struct vcm_iova_space *space, unsigned long granule,
 	space->nr_ranges = 0;
 	space->reclaim = NULL;
 	space->reclaim_data = NULL;
+	space->id = 0;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vcm_iova_space_init);

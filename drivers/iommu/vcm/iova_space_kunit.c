@@ -694,6 +694,64 @@ static void vcm_iova_test_cache(struct kunit *test)
 }
 
 /*
+ * The counts of vcm_iova_cache_stats(): a miss, a hit, a large request,
+ * two failures, a reclaim pass and a drain, each counted once; what the
+ * cache holds in ranges and pfns.
+ */
+static void vcm_iova_test_cache_stats(struct kunit *test)
+{
+	struct vcm_iova_cache_stats st;
+	struct vcm_iova_cache *c;
+	struct vcm_iova_space s;
+	unsigned long pfn, big;
+
+	KUNIT_ASSERT_EQ(test, vcm_iova_space_init(&s, SZ_4K, 1, 65535), 0);
+	c = vcm_iova_cache_create(&s);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	vcm_iova_cache_stop_idle_reclaim(c);
+
+	migrate_disable();
+	/* 3 granules come as 4, from the tree; freed, the cache keeps them. */
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 3, ~0UL, GFP_KERNEL, &pfn), 0);
+	vcm_iova_free_fast(c, pfn, 3);
+	vcm_iova_cache_stats(c, &st);
+	KUNIT_EXPECT_EQ(test, st.hits, 0UL);
+	KUNIT_EXPECT_EQ(test, st.misses, 1UL);
+	KUNIT_EXPECT_EQ(test, st.ranges, 1UL);
+	KUNIT_EXPECT_EQ(test, st.pfns, 4UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 4, ~0UL, GFP_KERNEL, &pfn), 0);
+	/* Above the cached sizes; below the space; larger than the space. */
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 1025, ~0UL, GFP_KERNEL, &big), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 1, 0, GFP_KERNEL, &big), -ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_iova_alloc_fast(c, 65536, ~0UL, GFP_KERNEL, &big), -ENOSPC);
+	vcm_iova_cache_stats(c, &st);
+	KUNIT_EXPECT_EQ(test, st.hits, 1UL);
+	KUNIT_EXPECT_EQ(test, st.misses, 1UL);
+	KUNIT_EXPECT_EQ(test, st.large, 1UL);
+	KUNIT_EXPECT_EQ(test, st.failures, 2UL);
+	KUNIT_EXPECT_EQ(test, st.ranges, 0UL);
+	KUNIT_EXPECT_EQ(test, st.drains, 0UL);
+	vcm_iova_free_fast(c, big, 1025);
+	vcm_iova_free_fast(c, pfn, 4);
+
+	/* A pass marks the CPU idle; the next gives its ranges back. */
+	vcm_iova_cache_reclaim_now(c);
+	vcm_iova_cache_reclaim_now(c);
+	migrate_enable();
+	vcm_iova_cache_stats(c, &st);
+	KUNIT_EXPECT_EQ(test, st.reclaims, 1UL);
+	KUNIT_EXPECT_EQ(test, st.ranges, 0UL);
+	vcm_iova_cache_drain(c);
+	vcm_iova_cache_stats(c, &st);
+	KUNIT_EXPECT_EQ(test, st.drains, 1UL);
+	KUNIT_EXPECT_EQ(test, st.reclaims, 1UL);
+	KUNIT_EXPECT_EQ(test, vcm_iova_nr_ranges(&s), 0UL);
+
+	vcm_iova_cache_destroy(c);
+	vcm_iova_space_destroy(&s);
+}
+
+/*
  * A 32-bit space of 4 KiB granules whose free parts are 64 MiB blocks
  * and one 96 MiB block, each starting at a multiple of 128 MiB: a
  * 96 MiB streaming request fits exactly there, as it does in iova.c,
@@ -780,6 +838,7 @@ static struct kunit_case vcm_iova_test_cases[] = {
 	KUNIT_CASE_SLOW(vcm_iova_test_random),
 	KUNIT_CASE(vcm_iova_test_deep),
 	KUNIT_CASE(vcm_iova_test_cache),
+	KUNIT_CASE(vcm_iova_test_cache_stats),
 	KUNIT_CASE(vcm_iova_test_exact_32bit),
 	KUNIT_CASE(vcm_iova_test_cache_bound),
 	KUNIT_CASE(vcm_iova_test_cache_queued),

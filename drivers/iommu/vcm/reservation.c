@@ -7,6 +7,7 @@
 #include <kunit/visibility.h>
 #include <linux/err.h>
 #include <linux/slab.h>
+#include <trace/events/vcm.h>
 
 #include "vcm_internal.h"
 
@@ -40,6 +41,7 @@ void vcm_res_link(struct vcm *vcm, struct vcm_res *res)
 	lockdep_assert_held(&vcm->lock);
 	list_add_tail(&res->node, &vcm->reservations);
 	vcm->nr_res++;
+	trace_vcm_res_create(vcm->id, res->start, res->size, res->type);
 }
 
 /* Give back a reservation without bindings. */
@@ -48,6 +50,7 @@ void vcm_res_free(struct vcm_res *res)
 	struct vcm *vcm = res->vcm;
 
 	lockdep_assert_held(&vcm->lock);
+	trace_vcm_res_destroy(vcm->id, res->start, res->size, res->type);
 	WARN_ON_ONCE(vcm_iova_free(&vcm->space, res->start >> vcm_shift(vcm),
 				   res->size >> vcm_shift(vcm)));
 	list_del(&res->node);
@@ -600,6 +603,20 @@ enum vcm_region vcm_res_region(const struct vcm_res *res)
 {
 	return res->region;
 }
+
+/**
+ * vcm_res_ctx_id() - id of a reservation's context
+ * @res: the reservation
+ *
+ * Context: Any context.
+ * Return: the number by which trace events and debugfs name the context
+ * of @res.
+ */
+unsigned int vcm_res_ctx_id(const struct vcm_res *res)
+{
+	return res->vcm->id;
+}
+EXPORT_SYMBOL_GPL(vcm_res_ctx_id);
 
 static int __init vcm_reservation_init(void)
 {

@@ -77,6 +77,8 @@ struct vcm_driver {
  *	granule, to which every address and size is aligned
  * @flags: VCM_CTX_PLACED, VCM_CTX_CONTIG
  * @driver: the backend's operations
+ * @id: number of the context in trace events and debugfs, unique among
+ *	live contexts; set by vcm_init()
  * @lock: protects every field below and every reservation and binding of
  *	the context. Lock order: @lock, then a &vcm_phys.lock, then the IOVA
  *	space's lock. Two contexts' locks nest only under a walk (vcm_walk()
@@ -102,6 +104,7 @@ struct vcm {
 	unsigned long pgsize_bitmap;
 	unsigned int flags;
 	const struct vcm_driver *driver;
+	unsigned int id;
 
 	struct mutex lock; /* see above */
 	struct vcm_iova_space space;

@@ -51,8 +51,9 @@ struct vcm_iova_node;
  * @reclaim: optional callback that gives cached free ranges back to the
  *	space; called without locks held before a request fails
  * @reclaim_data: argument of @reclaim
+ * @id: what trace events name the space by; 0 unless its owner sets it
  *
- * All fields are private; use the functions below.
+ * All fields are private but @id; use the functions below.
  */
 struct vcm_iova_space {
 	spinlock_t lock; /* see above */
@@ -67,6 +68,7 @@ struct vcm_iova_space {
 	unsigned long nr_ranges;
 	void (*reclaim)(void *data);
 	void *reclaim_data;
+	unsigned int id;
 };
 
 /**
@@ -129,6 +131,30 @@ void vcm_iova_set_reclaim(struct vcm_iova_space *space,
 
 struct vcm_iova_cache;
 
+/**
+ * struct vcm_iova_cache_stats - what a per-CPU cache has done and holds
+ * @hits: cached-size allocations that a magazine or the depot served
+ * @misses: cached-size allocations that the tree served
+ * @large: allocations of sizes above the cached ones, all from the tree
+ * @failures: allocations that failed
+ * @drains: full drains, before a request on the space failed or on demand
+ * @reclaims: idle reclaim passes that gave ranges back
+ * @ranges: free ranges the cache holds
+ * @pfns: pfns of those ranges
+ *
+ * The counts run from the cache's creation.
+ */
+struct vcm_iova_cache_stats {
+	unsigned long hits;
+	unsigned long misses;
+	unsigned long large;
+	unsigned long failures;
+	unsigned long drains;
+	unsigned long reclaims;
+	unsigned long ranges;
+	unsigned long pfns;
+};
+
 struct vcm_iova_cache *vcm_iova_cache_create(struct vcm_iova_space *space);
 void vcm_iova_cache_destroy(struct vcm_iova_cache *cache);
 unsigned int vcm_iova_cache_max_order(const struct vcm_iova_cache *cache);
@@ -144,6 +170,8 @@ void vcm_iova_free_queued(struct vcm_iova_cache *cache, unsigned long pfn,
 void vcm_iova_cache_drain(struct vcm_iova_cache *cache);
 unsigned long vcm_iova_cache_count(struct vcm_iova_cache *cache);
 unsigned long vcm_iova_cache_misses(struct vcm_iova_cache *cache);
+void vcm_iova_cache_stats(struct vcm_iova_cache *cache,
+			  struct vcm_iova_cache_stats *st);
 void vcm_iova_cache_drain_cpu(struct vcm_iova_cache *cache, unsigned int cpu);
 
 #endif /* _VCM_IOVA_H */

@@ -710,11 +710,62 @@ check_migrate_bench() {
 	done
 }
 
+# The vcm trace events against the counters of vcm/dma<N>/stats: reads
+# from NVMe with the allocation and free events of its context on; the
+# allocations the trace shows served by the cache and by the tree are the
+# hits, and the misses and large ones, the counters add in the meantime.
+check_trace() {
+	tr=/sys/kernel/tracing
+	[ -d $tr/events ] || mount -t tracefs nodev $tr || return 1
+	[ -d $tr/events/vcm ] || { echo "no vcm trace events"; return 1; }
+	bdf=$(basename "$(readlink -f "/sys/block/$nvme/device/device")")
+	g=$(vcm_ctx "$bdf") || { echo "$bdf: in no VCM context"; return 1; }
+	st=$(dirname "$g")/stats
+	id=$(sed -n 's/^id //p' "$st")
+	grep -q "^context .* id $id\$" "$g" || { echo "$g does not name context $id"; return 1; }
+	stv() { sed -n "s/^$1 //p" "$st"; }
+	echo 0 > $tr/tracing_on
+	echo 4096 > $tr/buffer_size_kb
+	echo > $tr/trace
+	for e in vcm_iova_alloc vcm_iova_free; do
+		echo "ctx == $id" > $tr/events/vcm/$e/filter
+		echo 1 > $tr/events/vcm/$e/enable
+	done
+	h0=$(stv hits); m0=$(stv misses); l0=$(stv large); f0=$(stv failures)
+	echo 1 > $tr/tracing_on
+	for bs in 4k 64k 1M 8M; do
+		dd if="/dev/$nvme" of=/dev/null bs=$bs count=16 iflag=direct 2>/dev/null ||
+			{ echo "dd bs=$bs failed"; return 1; }
+	done
+	echo 0 > $tr/tracing_on
+	h1=$(stv hits); m1=$(stv misses); l1=$(stv large); f1=$(stv failures)
+	for e in vcm_iova_alloc vcm_iova_free; do
+		echo 0 > $tr/events/vcm/$e/enable
+		echo 0 > $tr/events/vcm/$e/filter
+	done
+	grep -v '^#' $tr/trace > /tmp/trace.txt
+	echo > $tr/trace
+	lost=$(sed -n 's/^overrun: //p' $tr/per_cpu/cpu*/stats | awk '{ n += $1 } END { print n + 0 }')
+	th=$(grep -c "vcm_iova_alloc: ctx=$id .* cache\$" /tmp/trace.txt)
+	tt=$(grep -c "vcm_iova_alloc: ctx=$id .* tree\$" /tmp/trace.txt)
+	tf=$(grep -c "vcm_iova_free: ctx=$id " /tmp/trace.txt)
+	echo "context $id: trace: $th allocations from the cache, $tt from the tree, $tf frees"
+	echo "context $id: counters: hits +$((h1 - h0)), misses +$((m1 - m0)), large +$((l1 - l0)), failures +$((f1 - f0))"
+	rc=0
+	[ "$lost" = 0 ] || { echo "the trace buffer lost $lost events"; rc=1; }
+	[ "$th" -gt 0 ] || { echo "no allocation traced"; rc=1; }
+	[ "$th" = $((h1 - h0)) ] || { echo "cache allocations traced and counted differ"; rc=1; }
+	[ "$tt" = $((m1 - m0 + l1 - l0)) ] || { echo "tree allocations traced and counted differ"; rc=1; }
+	[ "$f1" = "$f0" ] || { echo "allocations failed"; rc=1; }
+	return $rc
+}
+
+
 nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 20" > /dev/kmsg
+	echo "vcmtest: plan 21" > /dev/kmsg
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -734,6 +785,7 @@ check)
 	t video-pipeline check_video
 	t iova-bench-module check_iova_bench
 	t migrate-bench-module check_migrate_bench
+	t trace-events check_trace
 	t kmemleak check_kmemleak
 	;;
 bench)
