@@ -61,6 +61,7 @@ $(BOOTS): boot-%: tree
 
 run: kernel-x86_64 initramfs-x86_64
 	@$(S)/qemu.sh x86_64 strict run $(IMAGE_x86_64) $(B)/initramfs-x86_64.cpio.gz $(B)/logs/x86_64-strict-run.log
+	@$(S)/graph-dot.sh $(B)/logs/x86_64-strict-run.log $(B)/graph | sed "s/^/  GRAPH   /"
 
 check:
 	@$(S)/check.sh

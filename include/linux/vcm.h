@@ -175,7 +175,10 @@ struct vcm_quiesce_ops {
 };
 
 /* Contexts */
+#define VCM_LABEL_LEN	48	/* room for a context's label, with its NUL */
+
 int vcm_destroy(struct vcm *vcm);
+int vcm_set_label(struct vcm *vcm, const char *label);
 int vcm_activate(struct vcm *vcm);
 void vcm_deactivate(struct vcm *vcm);
 bool vcm_is_active(struct vcm *vcm);

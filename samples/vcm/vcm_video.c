@@ -199,6 +199,7 @@ static const struct vcm_quiesce_ops vv_quiesce_ops = {
 
 static int vv_build(void)
 {
+	char label[VCM_LABEL_LEN];
 	int i, c, ret;
 
 	bus_for_each_dev(&pci_bus_type, NULL, &vv.dev, vv_find_dev);
@@ -222,6 +223,8 @@ static int vv_build(void)
 			ret = PTR_ERR(x->vcm);
 			goto fail;
 		}
+		snprintf(label, sizeof(label), "vcm_video %s", x->name);
+		vcm_set_label(x->vcm, label);
 	}
 
 	/* As in the RFC: memory for the decoder, bound into every context. */

@@ -208,6 +208,7 @@ static void vcm_iommu_release(struct vcm *vcm)
 }
 
 static const struct vcm_driver vcm_iommu_driver = {
+	.name = "IOMMU domain",
 	.map = vcm_iommu_map,
 	.unmap = vcm_iommu_unmap,
 	.release = vcm_iommu_release,

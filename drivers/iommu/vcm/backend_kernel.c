@@ -95,6 +95,7 @@ static void vcm_kernel_release(struct vcm *vcm)
 }
 
 static const struct vcm_driver vcm_kernel_driver = {
+	.name = "kernel virtual addresses",
 	.place = vcm_kernel_place,
 	.unplace = vcm_kernel_unplace,
 	.remap = vcm_kernel_remap,

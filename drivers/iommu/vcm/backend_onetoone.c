@@ -40,6 +40,7 @@ static void vcm_o2o_release(struct vcm *vcm)
 }
 
 static const struct vcm_driver vcm_o2o_driver = {
+	.name = "one-to-one (bus = physical)",
 	.place = vcm_o2o_place,
 	.unplace = vcm_o2o_unplace,
 	.release = vcm_o2o_release,

@@ -11,10 +11,12 @@
 
 #include <kunit/visibility.h>
 #include <linux/err.h>
+#include <linux/ctype.h>
 #include <linux/fault-inject.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/xarray.h>
 
 #include "vcm_internal.h"
@@ -31,11 +33,16 @@ atomic_long_t vcm_nr_ctx = ATOMIC_LONG_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(vcm_nr_ctx);
 
 /*
- * Every live context by its id: vcm_init() reserves the id and stores the
- * context once it is ready; vcm_destroy() erases it under the context's
- * lock.
+ * Every live context by its id, from 1, for the whole graph in debugfs
+ * (graph_dot.c): vcm_init() reserves the id and stores the context once it
+ * is ready; vcm_destroy() erases it under the context's lock, so that a
+ * reader that trylocks a context under the xarray's lock never gets one
+ * that is going. Such a reader holds vcm_graph_lock until it has unlocked
+ * the context, and vcm_destroy() takes it once before freeing, since
+ * mutex_unlock() may still touch the mutex after a waiter got it.
  */
-DEFINE_XARRAY_ALLOC(vcm_contexts);
+DEFINE_XARRAY_ALLOC1(vcm_contexts);
+DEFINE_MUTEX(vcm_graph_lock);	/* see above */
 
 #ifdef CONFIG_VCM_FAULT_INJECTION
 /*
@@ -119,6 +126,7 @@ int vcm_init(struct vcm *vcm)
 	vcm->activations = 0;
 	vcm->revoked = false;
 	vcm->reaping = false;
+	vcm->label[0] = '\0';
 	vcm_count(&vcm_nr_ctx, 1);
 	/* The entry exists: storing over the reserved one needs no memory. */
 	xa_store(&vcm_contexts, vcm->id, vcm, GFP_KERNEL);
@@ -170,6 +178,9 @@ int vcm_destroy(struct vcm *vcm)
 		vcm_res_destroy(res);
 	mutex_unlock(&vcm->lock);
 
+	/* A graph reader may still be in mutex_unlock() of this context. */
+	mutex_lock(&vcm_graph_lock);
+	mutex_unlock(&vcm_graph_lock);
 	vcm_iova_space_destroy(&vcm->space);
 	mutex_destroy(&vcm->lock);
 	vcm_count(&vcm_nr_ctx, -1);
@@ -177,6 +188,34 @@ int vcm_destroy(struct vcm *vcm)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vcm_destroy);
+
+/**
+ * vcm_set_label() - say what a context is for, in the graph's picture
+ * @vcm: the context
+ * @label: a short text, such as the devices that use the context; cut
+ *	to %VCM_LABEL_LEN - 1 bytes. NULL or "" clears it.
+ *
+ * The label only names the context in debugfs (vcm/graph.dot).
+ *
+ * Context: Process context; may sleep. Takes the context's lock.
+ * Return: 0 on success; -EINVAL if @vcm is NULL.
+ */
+int vcm_set_label(struct vcm *vcm, const char *label)
+{
+	char *c;
+
+	if (!vcm)
+		return -EINVAL;
+	vcm_lock(vcm);
+	strscpy(vcm->label, label ?: "", sizeof(vcm->label));
+	/* It goes into quoted DOT strings as it is. */
+	for (c = vcm->label; *c; c++)
+		if (*c == '"' || *c == '\\' || !isprint(*c))
+			*c = '_';
+	mutex_unlock(&vcm->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vcm_set_label);
 
 /* Push one binding into the hardware. */
 int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b)

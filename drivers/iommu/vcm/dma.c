@@ -86,6 +86,9 @@ struct vcm_dma *vcm_dma_create(struct iommu_domain *domain,
 	}
 	vd->domain = domain;
 	vcm_dma_debugfs_add(vd);
+	mutex_lock(&vd->lock);
+	vcm_dma_label(vd);
+	mutex_unlock(&vd->lock);
 	return vd;
 
 err_deactivate:

@@ -94,6 +94,7 @@ void vcm_dma_fill_work(struct work_struct *work);
 
 /* dma_debugfs.c */
 void vcm_dma_debugfs_add(struct vcm_dma *vd);
+void vcm_dma_label(struct vcm_dma *vd);
 void vcm_dma_debugfs_remove(struct vcm_dma *vd);
 
 #endif /* _VCM_DMA_INTERNAL_H */

@@ -352,11 +352,31 @@ static int vcm_dma_claim(struct vcm_dma *vd, struct device *dev,
 	kfree(d->want.v);
 	d->want = want;
 	list_splice_tail(&made, &d->owned);
-	if (new)
+	if (new) {
 		list_add_tail(&d->node, &vd->devs);
+		vcm_dma_label(vd);
+	}
 	if (missing)
 		vcm_dma_fill_later(vd, true);
 	return 0;
+}
+
+/*
+ * Name @vd's context in the graph's picture after its debugfs directory
+ * and its devices, as many as fit.
+ */
+void vcm_dma_label(struct vcm_dma *vd)
+{
+	char buf[VCM_LABEL_LEN];
+	struct vcm_dma_dev *d;
+	size_t n;
+
+	lockdep_assert_held(&vd->lock);
+	n = scnprintf(buf, sizeof(buf), "dma%d", vd->id);
+	list_for_each_entry(d, &vd->devs, node)
+		n += scnprintf(buf + n, sizeof(buf) - n, " %s",
+			       dev_name(d->dev));
+	vcm_set_label(vd->vcm, buf);
 }
 
 /**
@@ -441,6 +461,7 @@ void vcm_dma_remove_device(struct vcm_dma *vd, struct device *dev)
 		return;
 	}
 	list_del(&d->node);
+	vcm_dma_label(vd);
 	list_for_each_entry_safe(res, tmp, &d->owned, part) {
 		heir = vcm_dma_heir(vd, res);
 		list_move_tail(&res->part, heir ? &heir->owned : &orphans);

@@ -28,6 +28,7 @@
 
 /**
  * struct vcm_driver - operations of a context
+ * @name: what kind of address space, for people ("IOMMU domain"). Optional.
  * @map: put [@phys_offset, @phys_offset + @size) of @phys at @addr into
  *	the hardware with access @flags (VCM_READ, VCM_WRITE, VCM_MMIO).
  *	Called only while the context is active, with its lock held. All
@@ -55,6 +56,7 @@
  * Every op may sleep.
  */
 struct vcm_driver {
+	const char *name;
 	int (*map)(struct vcm *vcm, dma_addr_t addr, struct vcm_phys *phys,
 		   u64 phys_offset, u64 size, unsigned int flags);
 	void (*unmap)(struct vcm *vcm, dma_addr_t addr, u64 size);
@@ -79,6 +81,7 @@ struct vcm_driver {
  * @driver: the backend's operations
  * @id: number of the context in trace events and debugfs, unique among
  *	live contexts; set by vcm_init()
+ * @label: what the context is for, from vcm_set_label(); under @lock
  * @lock: protects every field below and every reservation and binding of
  *	the context. Lock order: @lock, then a &vcm_phys.lock, then the IOVA
  *	space's lock. Two contexts' locks nest only under a walk (vcm_walk()
@@ -108,6 +111,7 @@ struct vcm {
 
 	struct mutex lock; /* see above */
 	struct vcm_iova_space space;
+	char label[VCM_LABEL_LEN];
 	struct list_head reservations;
 	unsigned long nr_res;
 	unsigned int activations;

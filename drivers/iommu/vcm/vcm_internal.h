@@ -91,6 +91,8 @@ static inline void vcm_lock_walk(struct vcm *vcm)
 }
 
 /* context.c */
+extern struct xarray vcm_contexts;
+extern struct mutex vcm_graph_lock;
 int vcm_binding_map(struct vcm *vcm, struct vcm_binding *b);
 int __vcm_binding_map(struct vcm *vcm, struct vcm_binding *b);
 void vcm_binding_unmap(struct vcm *vcm, struct vcm_binding *b);

@@ -760,12 +760,54 @@ check_trace() {
 	return $rc
 }
 
+# The whole graph in DOT (vcm/graph.dot) with the video pipeline up and
+# edu's window sample bound: every DMA context of vcm/dma*/graph is a
+# cluster with as many regions, windows and bindings; the pipeline's three
+# contexts are clusters of three reservations each, and its three buffers
+# are shared, each bound in all three. The host renders what is printed
+# between the markers with Graphviz.
+check_dot() {
+	bind_vcm_edu || return 1
+	d=/sys/kernel/debug/vcm_video
+	echo start > $d/run || { echo "video pipeline did not start"; return 1; }
+	rc=0
+	cat /sys/kernel/debug/vcm/graph.dot > /tmp/g.dot || rc=1
+	rm -f /tmp/dma*.graph
+	for g in /sys/kernel/debug/vcm/dma*/graph; do
+		cp "$g" "/tmp/$(basename "$(dirname "$g")").graph"
+	done
+	echo stop > $d/run || { echo "video pipeline did not stop"; rc=1; }
+	n=0
+	for g in /tmp/dma*.graph; do
+		id=$(sed -n 's/^context .* id \([0-9]*\)$/\1/p' "$g")
+		[ -n "$id" ] || { echo "$g: no context id"; rc=1; continue; }
+		want="$(grep -c '^region ' "$g") $(grep -c '^window ' "$g") $(grep -c '^  bind ' "$g")"
+		have="$(grep -c "^	*c${id}r[0-9]* \[.*label=\"region " /tmp/g.dot) $(grep -c "^	*c${id}r[0-9]* \[.*fillcolor=lightblue" /tmp/g.dot) $(grep -c "^	*c${id}r[0-9]* -> p" /tmp/g.dot)"
+		[ "$want" = "$have" ] || { echo "context $id: regions, windows, bindings: graph $want, DOT $have"; rc=1; }
+		n=$((n + 1))
+	done
+	echo "$n DMA contexts match"
+	for c in decoder display cpu; do
+		id=$(sed -n "s/^	*label=\"context \([0-9]*\): [^,]*, vcm_video $c\\\\n.*/\1/p" /tmp/g.dot)
+		[ -n "$id" ] || { echo "no cluster for the video $c context"; rc=1; continue; }
+		r=$(grep -c "^	*c${id}r[0-9]* \[" /tmp/g.dot)
+		[ "$r" = 3 ] || { echo "video $c: $r reservations drawn, want 3"; rc=1; }
+	done
+	s=$(grep -c 'in 3 contexts".*fillcolor=orange' /tmp/g.dot)
+	p=$(grep -o 'p[0-9a-f]* \[shape=ellipse, label="[^"]*in 3 contexts"' /tmp/g.dot | sort -u | wc -l)
+	[ "$p" = 3 ] || { echo "$p buffers shown shared by 3 contexts, want 3"; rc=1; }
+	[ "$s" -ge 3 ] || { echo "shared buffers not highlighted"; rc=1; }
+	echo "DOT BEGIN"
+	cat /tmp/g.dot
+	echo "DOT END"
+	return $rc
+}
 
 nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 21" > /dev/kmsg
+	echo "vcmtest: plan 22" > /dev/kmsg
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -786,6 +828,7 @@ check)
 	t iova-bench-module check_iova_bench
 	t migrate-bench-module check_migrate_bench
 	t trace-events check_trace
+	t graph-dot check_dot
 	t kmemleak check_kmemleak
 	;;
 bench)
@@ -839,5 +882,8 @@ run)
 	log "a decoder and a display domain and the CPU share a frame buffer and"
 	log "two input buffers; every page's translation and bytes are checked"
 	t video-pipeline check_video
+	log "the whole graph, with the pipeline up, in DOT (/sys/kernel/debug/vcm/graph.dot);"
+	log "the host renders it to build/graph.svg and build/graph.png"
+	t graph-dot check_dot
 	;;
 esac
