@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/*
+/**
+ * DOC: The VCM graph
+ *
  * Virtual Contiguous Memory (VCM): a graph of address spaces and memory.
  *
  * A context (struct vcm) is an address space as one bus master sees it:

@@ -513,6 +513,7 @@ static struct vcm_res *__vcm_map(struct vcm *vcm, struct vcm_phys *phys,
  * Context: Process context; may sleep. Takes the context's lock, then
  * @phys->lock.
  * Return: the reservation, or on error, when nothing changes:
+ *
  * * ERR_PTR(-EINVAL) if a pointer is NULL, a flag is unknown, @phys or
  *   one of its parts is not aligned to the granule, or the backend cannot
  *   reach @phys: not physically contiguous (one-to-one), MMIO or without

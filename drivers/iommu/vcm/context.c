@@ -277,6 +277,7 @@ static void vcm_unmap_all(struct vcm *vcm)
  * Context: Process context; may sleep. Takes the context's lock.
  * Return: 0 on success, or on error, when nothing is mapped and the count
  * is unchanged:
+ *
  * * -EINVAL if @vcm is NULL;
  * * -ENODEV if the context was revoked;
  * * -EOVERFLOW if the count would overflow;

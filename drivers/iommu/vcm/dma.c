@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
+/**
+ * DOC: VCM behind dma-iommu
+ *
  * VCM behind default IOMMU DMA domains.
  *
  * dma-iommu.c keeps its flush queues, page-table calls and policies (the

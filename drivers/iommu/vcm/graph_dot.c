@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
+/**
+ * DOC: The graph in DOT
+ *
  * The whole VCM graph as a picture: debugfs vcm/graph.dot prints every
  * live context, its reservations (windows, fixed ranges, reserved regions)
  * and the physical memory bound into them, in Graphviz DOT. Memory bound

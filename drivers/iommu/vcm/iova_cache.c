@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
+/**
+ * DOC: The per-CPU cache
+ *
  * VCM IOVA per-CPU cache.
  *
  * Freed ranges of power-of-two sizes up to at least 4 MiB are kept in

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/*
+/**
+ * DOC: The IOVA space
+ *
  * VCM IOVA space allocator.
  *
  * The allocated ranges of a space sit, sorted by address, in the leaves of

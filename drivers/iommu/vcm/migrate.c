@@ -368,6 +368,7 @@ static int __vcm_phys_migrate(struct vcm_phys *phys, u64 offset, u64 size,
  * hardware's mappings are as they were (but that putting the old pages
  * back into an IOMMU needs page tables, which the log reports if they
  * cannot be had):
+ *
  * * -EINVAL if @phys is NULL or @size is 0;
  * * -ERANGE if the range is not inside @phys;
  * * -EOPNOTSUPP if VCM does not own the memory (a vcm_phys_from_*()

@@ -58,6 +58,7 @@ if want static; then
 	result logcheck-selftest $s/logcheck-selftest.sh
 	result checkpatch $s/static.sh checkpatch
 	result kernel-doc $s/static.sh kernel-doc
+	result htmldocs $s/static.sh htmldocs "$top/$b/docs"
 fi
 
 if want user && [ -f tools/testing/vcm/Makefile ]; then

@@ -15,7 +15,7 @@ KBASE_VER=6.12.117-1~deb12u1
 pkgs="$KBASE_PKG build-essential bc bison flex cpio kmod libelf-dev libssl-dev
       python3 python3-ply python3-git perl rsync sparse qemu-system-x86 qemu-system-arm
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross busybox-static
-      clang valgrind git xz-utils graphviz"
+      clang valgrind git xz-utils graphviz python3-sphinx"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

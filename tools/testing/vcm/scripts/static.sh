@@ -7,6 +7,8 @@
 #   static.sh kernel-doc        scripts/kernel-doc -none -Wall on kernel C files
 #   static.sh sparse O=DIR      sparse (C=2) and W=1 on every project object
 #                               and out-of-tree module
+#   static.sh htmldocs O=DIR    make htmldocs of Documentation/driver-api/vcm
+#                               alone, as the kernel builds it; no warning
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../../../.." && pwd)
@@ -56,5 +58,14 @@ sparse)
 	[ $rc = 0 ] || exit 1
 	echo "$log" | grep -E 'warning:|error:' && exit 1
 	echo "sparse + W=1: $(echo "$objs" | wc -w) objects and $(echo "$mods" | wc -w) modules clean"
+	;;
+htmldocs)
+	out=$2
+	log=$(make -s -C "$ksrc" O="$out" SPHINXDIRS=driver-api/vcm htmldocs 2>&1)
+	rc=$?
+	echo "$log" | grep -v '^$' | tail -n 40
+	[ $rc = 0 ] || exit 1
+	echo "$log" | grep -qE 'WARNING|ERROR|[Ww]arning:' && exit 1
+	echo "htmldocs: Documentation/driver-api/vcm without a warning: $out/Documentation/output/driver-api/vcm/index.html"
 	;;
 esac
