@@ -3,7 +3,8 @@
  * debugfs view of VCM behind dma-iommu: vcm/dma<N>/graph shows a DMA
  * domain's context, its devices, its reservations with their bindings,
  * and the ranges of its IOVA space; vcm/dma<N>/stats counts what its
- * IOVA cache did.
+ * IOVA cache did; writing to vcm/dma<N>/drain empties the cache, so that
+ * the space holds only what is in use.
  */
 
 #include <kunit/visibility.h>
@@ -152,6 +153,23 @@ static int vcm_dma_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vcm_dma_stats);
 
+/* Any write gives every range the cache holds back to the space. */
+static ssize_t vcm_dma_drain_write(struct file *file, const char __user *buf,
+				   size_t len, loff_t *ppos)
+{
+	struct vcm_dma *vd = file->private_data;
+
+	vcm_iova_cache_drain(vd->cache);
+	return len;
+}
+
+static const struct file_operations vcm_dma_drain_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vcm_dma_drain_write,
+	.llseek = noop_llseek,
+};
+
 void vcm_dma_debugfs_add(struct vcm_dma *vd)
 {
 	char name[16];
@@ -167,6 +185,7 @@ void vcm_dma_debugfs_add(struct vcm_dma *vd)
 	vd->dir = debugfs_create_dir(name, vcm_dma_debugfs_root);
 	debugfs_create_file("graph", 0400, vd->dir, vd, &vcm_dma_fops);
 	debugfs_create_file("stats", 0400, vd->dir, vd, &vcm_dma_stats_fops);
+	debugfs_create_file("drain", 0200, vd->dir, vd, &vcm_dma_drain_fops);
 }
 
 void vcm_dma_debugfs_remove(struct vcm_dma *vd)

@@ -170,6 +170,74 @@ check_stress() {
 	return $rc
 }
 
+# Every DMA context's allocated ranges after emptying its IOVA cache: one
+# "dma<N> <ranges>" line each.
+ranges_all() {
+	for d in /sys/kernel/debug/vcm/dma*; do
+		echo 1 > "$d/drain" || return 1
+		echo "$(basename "$d") $(sed -n 's/^ranges //p' "$d/stats")"
+	done
+}
+
+# CPUs leave and come back while every DMA device moves verified data:
+# each CPU but the first goes offline and online again, in turns, under
+# NVMe, virtio-blk, e1000e and edu traffic. Every transfer must verify,
+# and afterwards, with the network links down as before and every cache
+# emptied, each DMA context must hold exactly the ranges it held before:
+# none lost with the cache or flush queue of a CPU that went away.
+check_cpuhp() {
+	cpus=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null)
+	[ -n "$cpus" ] || { echo "one CPU: none to take offline"; return 1; }
+	bind_edu || return 1
+	set -- $(netdevs_of e1000e)
+	[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
+	n1=$1
+	n2=$2
+	ip link set "$n1" down && ip link set "$n2" down || return 1
+	sleep 1
+	ranges_all > /tmp/r0 || { echo "cannot drain the caches"; return 1; }
+	ip link set "$n1" up && ip link set "$n2" up || return 1
+	blkcheck_all nvme 4096,65536,1048576 1 > /tmp/h.nvme 2>&1 &
+	p1=$!
+	blkcheck_all virtio_blk 4096,65536,1048576 1 > /tmp/h.vblk 2>&1 &
+	p2=$!
+	rawcheck "$n1" "$n2" 200 > /tmp/h.net 2>&1 &
+	p3=$!
+	dma_map_benchmark -t 2 -s 2 -g 16 -b 28 -d 1 > /tmp/h.edu 2>&1 &
+	p4=$!
+	rc=0
+	cycles=0
+	while [ $cycles -lt 4 ] || kill -0 $p1 $p2 $p3 $p4 2>/dev/null; do
+		for c in $cpus; do
+			echo 0 > "$c/online" || { echo "$(basename "$c") did not go offline"; rc=1; }
+			sleep 0.2
+			echo 1 > "$c/online" || { echo "$(basename "$c") did not come back"; rc=1; }
+			cycles=$((cycles + 1))
+		done
+		[ $rc = 0 ] || break
+	done
+	for p in "$p1 nvme" "$p2 vblk" "$p3 net" "$p4 edu"; do
+		set -- $p
+		if wait "$1"; then
+			echo "$2: ok"
+		else
+			echo "$2: FAILED"
+			rc=1
+		fi
+		sed "s/^/    $2: /" "/tmp/h.$2"
+	done
+	echo "$cycles CPU offline/online cycles"
+	ip link set "$n1" down && ip link set "$n2" down || rc=1
+	sleep 1
+	ranges_all > /tmp/r1 || { echo "cannot drain the caches"; return 1; }
+	if ! cmp -s /tmp/r0 /tmp/r1; then
+		echo "ranges per context before and after differ:"
+		paste /tmp/r0 /tmp/r1
+		rc=1
+	fi
+	return $rc
+}
+
 # Misuse the DMA API through vcm_dma_test bound to edu: each case must end
 # as the driver expects (see tools/testing/vcm/dmatest/), and the two bad
 # unmaps must be reported by DMA-API debug and must not free IOVA. The
@@ -807,7 +875,7 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 22" > /dev/kmsg
+	echo "vcmtest: plan 23" > /dev/kmsg
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -815,6 +883,7 @@ check)
 	t net-e1000e check_net
 	t dmabench-edu check_dmabench
 	t stress-all check_stress
+	t cpu-hotplug check_cpuhp
 	t dma-bad-input check_bad_input
 	t stale-iova check_stale
 	t window-edu check_window
