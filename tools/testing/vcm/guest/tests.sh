@@ -141,6 +141,41 @@ check_dmabench() {
 	dma_map_benchmark -t 1 -s 1 -g 256 -b 28
 }
 
+# Verified traffic on every DMA device at once, in the background: NVMe
+# and virtio-blk blocks of sizes $3, 200 frames from e1000e $1 to $2, and
+# edu under dma_map_benchmark (bound by bind_edu). traffic_running says
+# whether some of it still runs; traffic_wait prints how each ended, and
+# fails if one did.
+traffic_start() {
+	blkcheck_all nvme "$3" 1 > /tmp/s.nvme 2>&1 &
+	tp1=$!
+	blkcheck_all virtio_blk "$3" 1 > /tmp/s.vblk 2>&1 &
+	tp2=$!
+	rawcheck "$1" "$2" 200 > /tmp/s.net 2>&1 &
+	tp3=$!
+	dma_map_benchmark -t 2 -s 2 -g 16 -b 28 -d 1 > /tmp/s.edu 2>&1 &
+	tp4=$!
+}
+
+traffic_running() {
+	kill -0 $tp1 $tp2 $tp3 $tp4 2>/dev/null
+}
+
+traffic_wait() {
+	trc=0
+	for p in "$tp1 nvme" "$tp2 vblk" "$tp3 net" "$tp4 edu"; do
+		set -- $p
+		if wait "$1"; then
+			echo "$2: ok"
+		else
+			echo "$2: FAILED"
+			trc=1
+		fi
+		sed "s/^/    $2: /" "/tmp/s.$2"
+	done
+	return $trc
+}
+
 # Every device at once: disks, NICs and edu, sharing the IOVA allocators
 # of their domains and the CPUs.
 check_stress() {
@@ -148,26 +183,8 @@ check_stress() {
 	set -- $(netdevs_of e1000e)
 	[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
 	ip link set "$1" up && ip link set "$2" up || return 1
-	blkcheck_all nvme 4096,65536,1048576,4194304 1 > /tmp/s.nvme 2>&1 &
-	p1=$!
-	blkcheck_all virtio_blk 4096,65536,1048576,4194304 1 > /tmp/s.vblk 2>&1 &
-	p2=$!
-	rawcheck "$1" "$2" 200 > /tmp/s.net 2>&1 &
-	p3=$!
-	dma_map_benchmark -t 2 -s 2 -g 16 -b 28 -d 1 > /tmp/s.edu 2>&1 &
-	p4=$!
-	rc=0
-	for p in "$p1 nvme" "$p2 vblk" "$p3 net" "$p4 edu"; do
-		set -- $p
-		if wait "$1"; then
-			echo "$2: ok"
-		else
-			echo "$2: FAILED"
-			rc=1
-		fi
-		sed "s/^/    $2: /" "/tmp/s.$2"
-	done
-	return $rc
+	traffic_start "$1" "$2" 4096,65536,1048576,4194304
+	traffic_wait
 }
 
 # Every DMA context's allocated ranges after emptying its IOVA cache: one
@@ -197,17 +214,10 @@ check_cpuhp() {
 	sleep 1
 	ranges_all > /tmp/r0 || { echo "cannot drain the caches"; return 1; }
 	ip link set "$n1" up && ip link set "$n2" up || return 1
-	blkcheck_all nvme 4096,65536,1048576 1 > /tmp/h.nvme 2>&1 &
-	p1=$!
-	blkcheck_all virtio_blk 4096,65536,1048576 1 > /tmp/h.vblk 2>&1 &
-	p2=$!
-	rawcheck "$n1" "$n2" 200 > /tmp/h.net 2>&1 &
-	p3=$!
-	dma_map_benchmark -t 2 -s 2 -g 16 -b 28 -d 1 > /tmp/h.edu 2>&1 &
-	p4=$!
+	traffic_start "$n1" "$n2" 4096,65536,1048576
 	rc=0
 	cycles=0
-	while [ $cycles -lt 4 ] || kill -0 $p1 $p2 $p3 $p4 2>/dev/null; do
+	while [ $cycles -lt 4 ] || traffic_running; do
 		for c in $cpus; do
 			echo 0 > "$c/online" || { echo "$(basename "$c") did not go offline"; rc=1; }
 			sleep 0.2
@@ -216,16 +226,7 @@ check_cpuhp() {
 		done
 		[ $rc = 0 ] || break
 	done
-	for p in "$p1 nvme" "$p2 vblk" "$p3 net" "$p4 edu"; do
-		set -- $p
-		if wait "$1"; then
-			echo "$2: ok"
-		else
-			echo "$2: FAILED"
-			rc=1
-		fi
-		sed "s/^/    $2: /" "/tmp/h.$2"
-	done
+	traffic_wait || rc=1
 	echo "$cycles CPU offline/online cycles"
 	ip link set "$n1" down && ip link set "$n2" down || rc=1
 	sleep 1
