@@ -55,20 +55,7 @@
 #include <linux/string.h>
 #include <linux/vcm.h>
 
-#define EDU_ID		0x00
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_RUN	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF		0x40000
-/*
- * edu's buffer is 4 KiB, but QEMU 7.2's edu rejects a transfer that ends
- * exactly at the end of it (and stops the machine): move half a page at
- * a time.
- */
-#define EDU_XFER	2048
+#include "vcm_edu.h"
 
 #define WIN_FIXED	0x800000	/* below edu's 28 bits, away from the top */
 #define NR_A		4
@@ -97,20 +84,7 @@ struct vcm_edu {
 static int edu_dma(struct vcm_edu *e, dma_addr_t iova, size_t len,
 		   bool to_ram)
 {
-	int i;
-
-	writeq(to_ram ? EDU_BUF : iova, e->bar + EDU_DMA_SRC);
-	writeq(to_ram ? iova : EDU_BUF, e->bar + EDU_DMA_DST);
-	writeq(len, e->bar + EDU_DMA_CNT);
-	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
-	       e->bar + EDU_DMA_CMD);
-	/* edu completes a transfer on a 100 ms timer. */
-	for (i = 0; i < 300; i++) {
-		if (!(readq(e->bar + EDU_DMA_CMD) & EDU_CMD_RUN))
-			return 0;
-		usleep_range(10000, 20000);
-	}
-	return -ETIMEDOUT;
+	return vcm_edu_dma(e->bar, iova, len, to_ram);
 }
 
 /* Copy @len bytes from bus address @src to @dst through edu's buffer. */

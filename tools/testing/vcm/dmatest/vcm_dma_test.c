@@ -50,17 +50,9 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
-#define VDT_MAPS	64
+#include "vcm_edu.h"	/* edu's DMA engine, from samples/vcm/ */
 
-/* edu's DMA engine (see samples/vcm/vcm_edu.c) */
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_RUN	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF		0x40000
-#define EDU_XFER	2048
+#define VDT_MAPS	64
 #define VDT_OLD		0x5a	/* what memory holds before a stale write */
 #define VDT_NEW		0xa5	/* what edu writes */
 
@@ -184,20 +176,7 @@ static int vdt_double_unmap(struct device *dev, struct page *page)
 /* One edu DMA of EDU_XFER bytes between its buffer and @iova. */
 static int vdt_edu_dma(dma_addr_t iova, bool to_ram)
 {
-	int i;
-
-	writeq(to_ram ? EDU_BUF : iova, vdt_regs + EDU_DMA_SRC);
-	writeq(to_ram ? iova : EDU_BUF, vdt_regs + EDU_DMA_DST);
-	writeq(EDU_XFER, vdt_regs + EDU_DMA_CNT);
-	writeq(EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0),
-	       vdt_regs + EDU_DMA_CMD);
-	/* edu completes a transfer on a 100 ms timer. */
-	for (i = 0; i < 300; i++) {
-		if (!(readq(vdt_regs + EDU_DMA_CMD) & EDU_CMD_RUN))
-			return 0;
-		usleep_range(10000, 20000);
-	}
-	return -ETIMEDOUT;
+	return vcm_edu_dma(vdt_regs, iova, EDU_XFER, to_ram);
 }
 
 /* Fill edu's buffer with VDT_NEW, from a page of the caller. */
