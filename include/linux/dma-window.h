@@ -31,6 +31,7 @@
 #include <linux/dma-direction.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/iommu-dma.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -40,38 +41,6 @@ struct iommu_domain;
 struct page;
 struct scatterlist;
 struct vcm_res;
-
-/* The IOMMU-level ranges the DMA windows sit on (drivers/iommu/vcm/dma.c). */
-#ifdef CONFIG_VCM_DMA
-struct vcm_res *alloc_iova_range(struct device *dev, size_t size,
-				 size_t align, dma_addr_t addr, u64 limit);
-int free_iova_range(struct vcm_res *range);
-bool iova_range_live(struct vcm_res *range);
-bool iova_range_in_domain(struct vcm_res *range, struct iommu_domain *domain);
-#else
-static inline struct vcm_res *alloc_iova_range(struct device *dev,
-					       size_t size, size_t align,
-					       dma_addr_t addr, u64 limit)
-{
-	return ERR_PTR(-EOPNOTSUPP);
-}
-
-static inline int free_iova_range(struct vcm_res *range)
-{
-	return -EOPNOTSUPP;
-}
-
-static inline bool iova_range_live(struct vcm_res *range)
-{
-	return false;
-}
-
-static inline bool iova_range_in_domain(struct vcm_res *range,
-					struct iommu_domain *domain)
-{
-	return false;
-}
-#endif
 
 /**
  * struct dma_window - an explicit IOVA window of a device

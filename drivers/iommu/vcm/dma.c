@@ -24,7 +24,6 @@
 
 #include <kunit/visibility.h>
 #include <linux/dma-mapping.h>
-#include <linux/dma-window.h>
 #include <linux/err.h>
 #include <linux/iommu.h>
 #include <linux/iommu-dma.h>

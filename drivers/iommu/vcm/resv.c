@@ -10,7 +10,6 @@
 
 #include <kunit/visibility.h>
 #include <linux/device.h>
-#include <linux/dma-window.h>
 #include <linux/err.h>
 #include <linux/iommu.h>
 #include <linux/pci.h>
