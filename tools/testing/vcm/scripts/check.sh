@@ -75,6 +75,8 @@ for arch in $ARCHES; do
 	fi
 	if want static && [ "$arch" = x86_64 ]; then
 		result sparse-w1 $s/static.sh sparse "$top/$b/$arch"
+		# The posted series (series/manifest), patch by patch.
+		result series-bisect $s/series-bisect.sh "$top/$b/$arch"
 	fi
 	want guest || continue
 	result "initramfs-$arch" $s/initramfs.sh "$arch" "$b/initramfs-$arch.cpio.gz" || continue
