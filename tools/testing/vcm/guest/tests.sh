@@ -143,17 +143,31 @@ check_dmabench() {
 
 # Verified traffic on every DMA device at once, in the background: NVMe
 # and virtio-blk blocks of sizes $3, 200 frames from e1000e $1 to $2, and
-# edu under dma_map_benchmark (bound by bind_edu). traffic_running says
-# whether some of it still runs; traffic_wait prints how each ended, and
-# fails if one did.
+# edu under dma_map_benchmark (bound by bind_edu), but for the classes
+# in $4 (nvme, vblk, net, edu) if given. traffic_running says whether some
+# of it still runs; traffic_wait prints how each ended, and fails if one
+# did.
 traffic_start() {
-	blkcheck_all nvme "$3" 1 > /tmp/s.nvme 2>&1 &
+	skip=" ${4:-} "
+	: > /tmp/s.nvme
+	: > /tmp/s.vblk
+	: > /tmp/s.net
+	: > /tmp/s.edu
+	if [ -z "${skip##* nvme *}" ]; then true & else
+		blkcheck_all nvme "$3" 1 > /tmp/s.nvme 2>&1 &
+	fi
 	tp1=$!
-	blkcheck_all virtio_blk "$3" 1 > /tmp/s.vblk 2>&1 &
+	if [ -z "${skip##* vblk *}" ]; then true & else
+		blkcheck_all virtio_blk "$3" 1 > /tmp/s.vblk 2>&1 &
+	fi
 	tp2=$!
-	rawcheck "$1" "$2" 200 > /tmp/s.net 2>&1 &
+	if [ -z "${skip##* net *}" ]; then true & else
+		rawcheck "$1" "$2" 200 > /tmp/s.net 2>&1 &
+	fi
 	tp3=$!
-	dma_map_benchmark -t 2 -s 2 -g 16 -b 28 -d 1 > /tmp/s.edu 2>&1 &
+	if [ -z "${skip##* edu *}" ]; then true & else
+		dma_map_benchmark -t 2 -s 2 -g 16 -b 28 -d 1 > /tmp/s.edu 2>&1 &
+	fi
 	tp4=$!
 }
 
@@ -600,6 +614,126 @@ check_typerace() {
 	return $rc
 }
 
+# The traffic class of PCI device $1 (nvme, vblk, net, edu), if any.
+dev_class() {
+	case $(cat "/sys/bus/pci/devices/$1/vendor"):$(cat "/sys/bus/pci/devices/$1/device") in
+	0x1b36:0x0010) echo nvme ;;
+	0x1af4:0x1042) echo vblk ;;
+	0x8086:0x10d3) echo net ;;
+	0x1234:0x11e8) echo edu ;;
+	esac
+}
+
+# For each DMA device but the second e1000e and the second virtio-blk:
+# its BDF and the traffic classes of its IOMMU group, which stop while it
+# leaves. They must: VT-d clears the context entry of every requester ID
+# of a device it releases, and a device behind a PCIe-to-PCI bridge
+# shares the bridge's with the group's other devices, whose DMA then
+# faults until the device is back (upstream's intel-iommu, as in the
+# pristine kernel).
+leave_devices() {
+	for id in "0x1b36 0x0010" "0x1af4 0x1042" "0x8086 0x10d3" "0x1234 0x11e8"; do
+		b=$(pci_find $id) || { echo "no device $id"; return 1; }
+		cl=
+		for p in "/sys/bus/pci/devices/$b/iommu_group/devices/"*; do
+			c=$(dev_class "$(basename "$p")")
+			[ -n "$c" ] && cl="$cl $c"
+		done
+		echo "$b $(echo $cl | tr ' ' '\n' | sort -u | tr '\n' ',')"
+	done
+}
+
+# Wait up to 10 s for PCI device $1 to have a driver.
+wait_driver() {
+	i=0
+	while [ ! -e "/sys/bus/pci/devices/$1/driver" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# Verified DMA on one class of device, as after it came back.
+works() {
+	case $1 in
+	nvme) blkcheck_all nvme 4096,65536 1 ;;
+	vblk) blkcheck_all virtio_blk 4096,65536 1 ;;
+	net)
+		set -- $(netdevs_of e1000e)
+		[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
+		ip link set "$1" up && ip link set "$2" up && check_net ;;
+	edu) bind_edu && dma_map_benchmark -t 1 -s 1 -g 16 -b 28 > /dev/null ;;
+	esac
+}
+
+# One device leaves and comes back: PCI remove and rescan, then its
+# driver unbound and bound again. edu comes back to dma_map_benchmark.
+leave_once() {
+	b=$1
+	echo 1 > "/sys/bus/pci/devices/$b/remove" || { echo "cannot remove $b"; return 1; }
+	echo 1 > /sys/bus/pci/rescan
+	[ -e "/sys/bus/pci/devices/$b" ] || { echo "$b did not come back"; return 1; }
+	[ "$2" = edu ] && { bind_edu || return 1; }
+	wait_driver "$b" || { echo "$b: no driver after the rescan"; return 1; }
+	drv=$(basename "$(readlink "/sys/bus/pci/devices/$b/driver")")
+	echo "$b" > "/sys/bus/pci/devices/$b/driver/unbind" || { echo "cannot unbind $b"; return 1; }
+	echo "$b" > "/sys/bus/pci/drivers/$drv/bind" || { echo "cannot bind $b to $drv"; return 1; }
+}
+
+# Every DMA device leaves and comes back in turn (leave_once, at least
+# twice and for as long as the traffic lasts) while the others move
+# verified data and two loops read every context's graph and the DOT
+# picture; then it must move verified data itself. In strict mode,
+# every DMA group then switches to DMA-FQ through sysfs while all the
+# devices move data, which must verify too.
+check_devleave() {
+	bind_edu || return 1
+	devs=$(leave_devices) || { echo "$devs"; return 1; }
+	touch /tmp/dl.go
+	( while [ -e /tmp/dl.go ]; do
+		cat /sys/kernel/debug/vcm/dma*/graph /sys/kernel/debug/vcm/graph.dot > /dev/null 2>&1
+	done ) &
+	r1=$!
+	( while [ -e /tmp/dl.go ]; do
+		cat /sys/kernel/debug/vcm/dma*/graph > /dev/null 2>&1
+	done ) &
+	r2=$!
+	rc=0
+	echo "$devs" > /tmp/dl.devs
+	while read -r b classes; do
+		class=$(dev_class "$b")
+		set -- $(netdevs_of e1000e)
+		[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; rc=1; break; }
+		ip link set "$1" up && ip link set "$2" up || { rc=1; break; }
+		traffic_start "$1" "$2" 4096,65536,1048576 "$(echo "$classes" | tr , ' ')"
+		n=0
+		while [ $n -lt 2 ] || traffic_running; do
+			leave_once "$b" "$class" || { rc=1; break; }
+			n=$((n + 1))
+		done
+		traffic_wait || rc=1
+		works "$class" || { echo "$class ($b) does not work after leaving"; rc=1; }
+		echo "$class ($b): left and came back $n times; traffic stopped: $classes"
+		[ $rc = 0 ] || break
+	done < /tmp/dl.devs
+	rm -f /tmp/dl.go
+	wait $r1 $r2
+	[ $rc = 0 ] || return 1
+	[ $strict = 1 ] || return 0
+	set -- $(netdevs_of e1000e)
+	ip link set "$1" up && ip link set "$2" up || return 1
+	traffic_start "$1" "$2" 4096,65536,1048576
+	for g in /sys/kernel/iommu_groups/*; do
+		[ "$(cat "$g/type")" = DMA ] || continue
+		echo DMA-FQ > "$g/type" || { echo "group $(basename "$g"): no switch to DMA-FQ"; rc=1; }
+		[ "$(cat "$g/type")" = DMA-FQ ] || { echo "group $(basename "$g") is $(cat "$g/type")"; rc=1; }
+	done
+	traffic_wait || rc=1
+	works edu || rc=1
+	echo "every DMA group switched to DMA-FQ under traffic"
+	return $rc
+}
+
 check_kmemleak() {
 	[ -e /sys/kernel/debug/kmemleak ] || { echo "kmemleak: not in this kernel"; return 0; }
 	echo scan > /sys/kernel/debug/kmemleak
@@ -876,7 +1010,9 @@ nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
 check)
-	echo "vcmtest: plan 23" > /dev/kmsg
+	# Devices leaving ends with every group in DMA-FQ: last in strict
+	# mode, before the leak scan.
+	echo "vcmtest: plan $((23 + strict))" > /dev/kmsg
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -899,6 +1035,7 @@ check)
 	t migrate-bench-module check_migrate_bench
 	t trace-events check_trace
 	t graph-dot check_dot
+	[ $strict = 1 ] && t devices-leave check_devleave
 	t kmemleak check_kmemleak
 	;;
 bench)
