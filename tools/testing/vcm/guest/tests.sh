@@ -614,6 +614,32 @@ check_typerace() {
 	return $rc
 }
 
+# dma-iommu's address policy, seen in NVMe's VCM context after its I/O:
+# PCI devices that can address 64 bits get IOVA below 4 GiB first (every
+# range of this light load fits there), unless iommu.forcedac=1 (the x86
+# lazy boot), where every range must lie above 4 GiB.
+check_dac() {
+	nb=$(pci_find 0x1b36 0x0010) || { echo "no NVMe device"; return 1; }
+	blkcheck_all nvme 4096,65536,1048576 1 > /dev/null || { echo "NVMe I/O failed"; return 1; }
+	f=$(vcm_ctx "$nb") || { echo "$nb: in no VCM context"; return 1; }
+	sed -n 's/^range 0x\([0-9a-f]*\)-0x\([0-9a-f]*\) dma$/\1 \2/p' "$f" > /tmp/dac.r
+	n=$(wc -l < /tmp/dac.r)
+	[ "$n" -gt 0 ] || { echo "no streaming range in $f"; return 1; }
+	dac=0
+	grep -q 'iommu.forcedac=1' /proc/cmdline && dac=1
+	bad=0
+	while read -r lo hi; do
+		# Hex digits past the eighth are above 4 GiB.
+		if [ $dac = 1 ]; then
+			[ ${#lo} -gt 8 ] || { echo "range 0x$lo-0x$hi below 4 GiB with forcedac"; bad=1; }
+		else
+			[ ${#hi} -le 8 ] || { echo "range 0x$lo-0x$hi above 4 GiB without forcedac"; bad=1; }
+		fi
+	done < /tmp/dac.r
+	echo "$n streaming ranges of $nb, forcedac=$dac: $(head -n1 /tmp/dac.r) ... $(tail -n1 /tmp/dac.r)"
+	return $bad
+}
+
 # The traffic class of PCI device $1 (nvme, vblk, net, edu), if any.
 dev_class() {
 	case $(cat "/sys/bus/pci/devices/$1/vendor"):$(cat "/sys/bus/pci/devices/$1/device") in
@@ -1012,11 +1038,12 @@ case $mode in
 check)
 	# Devices leaving ends with every group in DMA-FQ: last in strict
 	# mode, before the leak scan.
-	echo "vcmtest: plan $((23 + strict))" > /dev/kmsg
+	echo "vcmtest: plan $((24 + strict))" > /dev/kmsg
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
 	t blk-virtio blkcheck_all virtio_blk 4096,16384,65536,1048576,4194304,8388608 2
+	t dac-policy check_dac
 	t net-e1000e check_net
 	t dmabench-edu check_dmabench
 	t stress-all check_stress
