@@ -165,7 +165,8 @@ EXPORT_SYMBOL_IF_KUNIT(vcm_dma_context);
  *
  * Context: Any context; does not sleep.
  * Return: the first granule of the range, or 0 if no range fits (or
- * @pages is 0, or memory for a tree node ran out).
+ * @pages is 0, or memory for a tree node or, with CONFIG_DMA_API_DEBUG,
+ * for the record of live ranges ran out).
  */
 unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
 			    unsigned long limit_pfn, bool drain)
@@ -180,8 +181,8 @@ unsigned long vcm_dma_alloc(struct vcm_dma *vd, unsigned long pages,
 		return 0;
 	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
 		xa_lock_irqsave(&vd->live, flags);
-		old = __xa_store(&vd->live, pfn, xa_mk_value(pages),
-				 GFP_ATOMIC | __GFP_NOWARN);
+		old = vcm_should_fail() ? XA_ERROR(-ENOMEM) :
+		      __xa_store(&vd->live, pfn, xa_mk_value(pages), gfp);
 		xa_unlock_irqrestore(&vd->live, flags);
 		if (xa_is_err(old)) {
 			vcm_iova_free_fast(vd->cache, pfn, pages);
