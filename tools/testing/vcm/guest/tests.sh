@@ -307,103 +307,16 @@ bind_vcm_edu() {
 	[ "$(basename "$(readlink "$dev/driver" 2>/dev/null)")" = vcm_edu ] || { echo "vcm_edu did not bind"; return 1; }
 }
 
-# Wait up to 10 s for a kernel message matching $1 after the last line
-# matching $2.
-wait_log() {
-	i=0
-	while [ $i -lt 100 ]; do
-		dmesg | sed -n "/$2/,\$p" | grep -qE "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# Run vcm_edu's command $1 (or that of the driver whose debugfs run file is
-# $3), which logs $2 before a DMA that must fault in the IOMMU; the fault
-# report must follow, and is expected in the log.
-edu_fault() {
-	r=0
-	echo "vcmtest: expect-begin DMAR: |arm-smmu-v3|vcm_edu|vcm_dma_test" > /dev/kmsg
-	echo "$1" > "${3:-/sys/kernel/debug/vcm_edu/run}" || { echo "$1 test failed"; r=1; }
-	if ! wait_log 'DMAR: \[DMA Write|arm-smmu-v3.*event' "$2"; then
-		echo "$1: no IOMMU fault reported after '$2'"
-		r=1
-	fi
-	echo "vcmtest: expect-end" > /dev/kmsg
-	# Shown again here, expected again; vcm_edu last, as console lines
-	# end in a carriage return.
-	echo "vcmtest: expect-begin DMAR: |arm-smmu-v3|vcm_edu|vcm_dma_test"
-	dmesg | sed -n "/$2/,\$p" | grep -E 'DMAR: \[DMA|arm-smmu-v3.*event|vcm_edu|vcm_dma_test' | sed 's/^\[[ 0-9.]*\] //'
-	echo "vcmtest: expect-end"
-	return $r
-}
-
-# Stale IOVAs fault: edu writes through a streaming, an sg and a coherent
-# mapping (checked), each ends, and edu's write to the same IOVA must fault
-# in the IOMMU with the memory untouched (lazy mode: after the IOTLB
-# flush). Runs with vcm_dma_test bound to edu, after dma-bad-input.
-check_stale() {
-	edu=$(pci_find 0x1234 0x11e8) || { echo "no edu device"; return 1; }
-	[ "$(basename "$(readlink "/sys/bus/pci/devices/$edu/driver")")" = vcm_dma_test ] ||
-		{ echo "vcm_dma_test is not bound to edu"; return 1; }
-	rc=0
-	for c in stale-single stale-sg stale-coherent; do
-		edu_fault $c "$c: DMA to unmapped" /sys/kernel/debug/vcm_dma_test/run || rc=1
-		# arm-smmu-v3 reports at most 10 events in 5 s.
-		sleep 6
-	done
-	return $rc
-}
-
-# The endpoint-style sample: a window in edu's domain, DMA through each of
-# its parts verified, a DMA to an unmapped part faulting in the IOMMU with
-# the memory untouched, and every bad call of the window API refused.
-check_window() {
-	bind_vcm_edu || return 1
-	f=$(vcm_ctx "$edu") || { echo "$edu: in no VCM context"; return 1; }
-	grep -A4 "^window " "$f"
-	grep -q "^window .* bindings 4\$" "$f" || { echo "no window with 4 parts in $f"; return 1; }
-	run=/sys/kernel/debug/vcm_edu/run
-	rc=0
-	echo selftest > $run || { echo "selftest failed"; rc=1; }
-	edu_fault fault 'fault: DMA to unmapped' || rc=1
-	echo "vcmtest: expect-begin vcm_edu" > /dev/kmsg
-	echo badinput > $run || { echo "badinput failed"; rc=1; }
-	echo "vcmtest: expect-end" > /dev/kmsg
-	dmesg | grep 'vcm_edu.*badinput' | sed 's/^\[[ 0-9.]*\] //'
-	return $rc
-}
-
-# A buffer bound in an IOVA range of edu's domain moves to new pages while
-# edu copies through it: the kernel checks every round's bytes, the
-# IOMMU's translation of the same bus addresses to the new pages, the old
-# pages freed, and a migration its owner refuses moving nothing. No IOMMU
-# fault may show (the log check fails on one).
-check_migrate() {
-	bind_vcm_edu || return 1
-	rc=0
-	echo migrate > /sys/kernel/debug/vcm_edu/run || { echo "migrate failed"; rc=1; }
-	dmesg | grep 'vcm_edu.*migrate' | sed 's/^\[[ 0-9.]*\] //'
-	dmesg | grep -q 'vcm_edu.*migrate: ok' || { echo "no 'migrate: ok' in the log"; rc=1; }
-	return $rc
-}
-
-# The two-step DMA API on edu: pages and edu's BAR linked into one IOVA
-# range, the DMA through it verified, an unlinked part faulting in the
-# IOMMU and untouched, the range destroyed.
-check_iova() {
-	bind_vcm_edu || return 1
-	rc=0
-	# arm-smmu-v3 reports at most 10 events in 5 s (one per 4-byte write
-	# under QEMU), and the window test's fault has just used them up.
-	sleep 6
-	edu_fault iova 'iova: DMA to unlinked' || rc=1
-	# The same in a range of dma_iova_alloc_range(): aligned below a
-	# limit, then at a fixed address that no window may overlap.
-	sleep 6
-	edu_fault iova-fixed 'iova-fixed: DMA to unlinked' || rc=1
-	return $rc
+# The kselftest of tools/testing/selftests/vcm/ on edu: the window
+# sample's DMA, bad input and faults, the two-step API, a migration,
+# fault injection sweeps over those call chains, and stale IOVAs of the
+# DMA API (with vcm_dma_test). Its TAP goes to the log, where the host
+# parses it (kselftest.sh); the expected IOMMU faults are bracketed by
+# the kselftest itself.
+check_kselftest() {
+	[ -d /sys/bus/pci/drivers/vcm_dma_test ] ||
+		insmod /vcm/vcm_dma_test.ko || { echo "cannot load vcm_dma_test"; return 1; }
+	/bin/vcm_edu_test "$@"
 }
 
 # While edu holds its window, heavy DMA on the device sharing its domain
@@ -1038,7 +951,7 @@ case $mode in
 check)
 	# Devices leaving ends with every group in DMA-FQ: last in strict
 	# mode, before the leak scan.
-	echo "vcmtest: plan $((24 + strict))" > /dev/kmsg
+	echo "vcmtest: plan $((21 + strict))" > /dev/kmsg
 	t iommu-groups check_groups
 	t vcm-graph check_graph
 	t blk-nvme blkcheck_all nvme 4096,16384,65536,1048576,4194304,8388608 2
@@ -1049,10 +962,7 @@ check)
 	t stress-all check_stress
 	t cpu-hotplug check_cpuhp
 	t dma-bad-input check_bad_input
-	t stale-iova check_stale
-	t window-edu check_window
-	t window-iova check_iova
-	t migrate-edu check_migrate
+	t kselftest check_kselftest
 	t window-coexist check_coexist
 	t window-identity check_identity
 	t hotplug-graph check_hotplug
@@ -1110,7 +1020,7 @@ run)
 		log "edu, driven by samples/vcm/vcm_edu.c, keeps its DMA in one IOVA window;"
 		log "its domain's context (shared with the device behind the same bridge):"
 		f=$(vcm_ctx "$edu") && grep -v '^range' "$f"
-		t window-edu check_window
+		t window-edu check_kselftest -f window
 	fi
 	log "the VCM RFC's video pipeline on this IOMMU (samples/vcm/vcm_video.c):"
 	log "a decoder and a display domain and the CPU share a frame buffer and"

@@ -112,6 +112,7 @@ for arch in $ARCHES; do
 			fail "$tag:plan-complete"
 		fi
 		KUNIT_SUITES="vcm_iova vcm vcm_dma vcm_dma_iommu" result "$tag:kunit" $s/kunit.sh "$log"
+		result "$tag:kselftest-tap" $s/kselftest.sh "$log" "$b/logs/$tag-kselftest.tap"
 		result "$tag:graph-dot-renders" $s/graph-dot.sh "$log" "$b/logs/$tag-graph"
 		result "$tag:log-clean" $s/logcheck.sh "$log"
 	done

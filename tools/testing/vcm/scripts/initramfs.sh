@@ -30,6 +30,13 @@ for prog in blkcheck rawcheck nvmebench; do
 	fi
 done
 
+# The kselftest, with the harness of the tree's selftests.
+kst=$ksrc/tools/testing/selftests/vcm/vcm_edu_test.c
+if [ "$kst" -nt "$work/bin/vcm_edu_test" ] || [ ! -x "$work/bin/vcm_edu_test" ]; then
+	echo "  CC      $arch/vcm_edu_test"
+	$cc -O2 -Wall -Werror -static -pthread -o "$work/bin/vcm_edu_test" "$kst"
+fi
+
 # dma_map_benchmark wants the kernel's include/linux/map_benchmark.h.
 cp "$ksrc/include/linux/map_benchmark.h" "$work/inc/linux/"
 mb=$ksrc/tools/testing/selftests/dma/dma_map_benchmark.c

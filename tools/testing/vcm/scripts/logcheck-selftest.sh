@@ -35,6 +35,11 @@ dmar='[    7.300012] DMAR: DRHD: handling fault status reg 2'
 $lc "$tmp/expected.log" > /dev/null || { echo "expected fault flagged"; rc=1; }
 { cat "$good"; echo "vcmtest: expect-begin arm-smmu-v3"; echo "$dmar"; echo "vcmtest: expect-end"; } > "$tmp/unexpected.log"
 $lc "$tmp/unexpected.log" > /dev/null && { echo "fault outside its bracket not flagged"; rc=1; }
+# The kselftest's brackets work the same way.
+{ cat "$good"; echo "vcm_edu_test: expect-begin DMAR: DRHD"; echo "$dmar"; echo "vcm_edu_test: expect-end"; } > "$tmp/kst.log"
+$lc "$tmp/kst.log" > /dev/null || { echo "fault the kselftest expects flagged"; rc=1; }
+{ cat "$good"; echo "vcm_edu_test: expect-begin DMAR: DRHD"; echo "vcm_edu_test: expect-end"; echo "$dmar"; } > "$tmp/kst-after.log"
+$lc "$tmp/kst-after.log" > /dev/null && { echo "fault after the kselftest's bracket not flagged"; rc=1; }
 
 echo "logcheck self-test: $n bad lines, unfinished and bracketed cases checked"
 exit $rc

@@ -10,8 +10,10 @@
 # A test that provokes a fault on purpose brackets it with
 #   vcmtest: expect-begin REGEX
 #   vcmtest: expect-end
-# and the lines in between that match REGEX are allowed (every other
-# pattern still counts there); the test itself checks that the fault came.
+# (the kselftest, tools/testing/selftests/vcm/, writes "vcm_edu_test:"
+# instead of "vcmtest:") and the lines in between that match REGEX are
+# allowed (every other pattern still counts there); the test itself
+# checks that the fault came.
 set -uo pipefail
 
 patterns=(
@@ -58,8 +60,12 @@ for log in "$@"; do
 		continue
 	fi
 	bad=$(awk -v re="$re" -v ok="$ok" '
-		/vcmtest: expect-begin / { allow = $0; sub(/.*vcmtest: expect-begin /, "", allow); next }
-		/vcmtest: expect-end/ { allow = ""; next }
+		/(vcmtest|vcm_edu_test): expect-begin / {
+			allow = $0
+			sub(/.*(vcmtest|vcm_edu_test): expect-begin /, "", allow)
+			next
+		}
+		/(vcmtest|vcm_edu_test): expect-end/ { allow = ""; next }
 		$0 ~ re && $0 !~ ok {
 			if (allow != "" && $0 ~ allow)
 				next

@@ -181,7 +181,10 @@ def main():
     with open(os.path.join(TOP, "build/.overlay-files")) as f:
         overlay = [x for x in f.read().split() if x]
     posted = [x for x in overlay if not x.startswith(UNPOSTED)]
-    grown = [x for x in posted if os.path.basename(x) in ("Makefile", "Kconfig")]
+    # Kbuild's Makefiles and Kconfig files; a selftest's Makefile is
+    # posted whole like any other file.
+    grown = [x for x in posted if os.path.basename(x) in ("Makefile", "Kconfig")
+             and not x.startswith("tools/")]
     with open(os.path.join(TOP, "patches/series")) as f:
         hooks = [x.strip() for x in f if x.strip() and not x.startswith("#")]
 

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VCM on QEMU's edu device (PCI 1234:11e8) behind an IOMMU. Run as root,
+ * with debugfs mounted, in a guest that has an edu device.
+ *
+ * window: edu bound to the window sample driver (samples/vcm/vcm_edu.c)
+ * runs its debugfs commands: DMA through each part of its IOVA window,
+ * the window API's bad input, an unmapped part that must fault in the
+ * IOMMU, the two-step DMA API, and memory migrated while edu uses it.
+ *
+ * fail_nth: one call chain at a time (binding the sample driver, which
+ * allocates and maps its window; the two-step API; a migration; reading
+ * the graph) runs with the n-th fault point of this task failed
+ * (/proc/self/task/<tid>/fail-nth: CONFIG_VCM_FAULT_INJECTION and any
+ * other fault attribute the kernel has), for n = 1, 2, ... until the
+ * chain runs without reaching the n-th point. After every call that
+ * failed, edu's VCM context must hold what it held before.
+ *
+ * dma_api: stale IOVAs after dma_unmap_single(), dma_unmap_sg() and
+ * dma_free_coherent() must fault in the IOMMU. These need the DMA-API test
+ * driver vcm_dma_test (tools/testing/vcm/dmatest in the VCM tree) and are
+ * skipped when it is not loaded.
+ *
+ * A test that expects an IOMMU fault writes "vcm_edu_test: expect-begin
+ * REGEX" and "vcm_edu_test: expect-end" to the kernel log around it, so
+ * that a log checker can tell the expected reports from others.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#include "../kselftest_harness.h"
+
+#define PCI_DEVS	"/sys/bus/pci/devices"
+#define PCI_DRVS	"/sys/bus/pci/drivers"
+#define VCM_DEBUGFS	"/sys/kernel/debug/vcm"
+#define EDU_RUN		"/sys/kernel/debug/vcm_edu/run"
+#define VDT_RUN		"/sys/kernel/debug/vcm_dma_test/run"
+#define FAULT_LINES	"DMAR: |arm-smmu-v3|vcm_edu|vcm_dma_test"
+#define GRAPH_MAX	(1024 * 1024)
+/* The IOMMUs' fault reports are rate limited to 10 in 5 s. */
+#define FAULT_GAP_S	6
+#define FAULT_WAIT_MS	10000
+#define SETTLE_MS	2000
+
+static int write_str(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Read at most @len - 1 bytes of @path into @buf; return how many. */
+static ssize_t read_str(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	while (got < len - 1) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (!n)
+			break;
+		got += n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return got;
+}
+
+static void mark(const char *msg)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "vcm_edu_test: %s\n", msg);
+	write_str("/dev/kmsg", line);
+}
+
+/* The first edu device's PCI name into @bdf, or false. */
+static bool find_edu(char *bdf, size_t len)
+{
+	char path[PATH_MAX], v[16], d[16];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	dir = opendir(PCI_DEVS);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/vendor", de->d_name);
+		if (read_str(path, v, sizeof(v)) <= 0)
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/device", de->d_name);
+		if (read_str(path, d, sizeof(d)) <= 0)
+			continue;
+		if (!strcmp(v, "0x1234\n") && !strcmp(d, "0x11e8\n")) {
+			snprintf(bdf, len, "%s", de->d_name);
+			found = true;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+/* The driver bound to @bdf into @drv ("" if none). */
+static void bound_driver(const char *bdf, char *drv, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	drv[0] = '\0';
+	if (n > 0) {
+		link[n] = '\0';
+		snprintf(drv, len, "%s", strrchr(link, '/') + 1);
+	}
+}
+
+static int pci_unbind(const char *bdf)
+{
+	char path[PATH_MAX], drv[64];
+
+	bound_driver(bdf, drv, sizeof(drv));
+	if (!drv[0])
+		return 0;
+	snprintf(path, sizeof(path), PCI_DRVS "/%s/unbind", drv);
+	return write_str(path, bdf);
+}
+
+/* Bind @bdf to @drv, and to it only, from now on. */
+static int pci_bind(const char *bdf, const char *drv)
+{
+	char path[PATH_MAX], cur[64];
+	int ret;
+
+	bound_driver(bdf, cur, sizeof(cur));
+	if (!strcmp(cur, drv))
+		return 0;
+	ret = pci_unbind(bdf);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", bdf);
+	ret = write_str(path, drv);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), PCI_DRVS "/%s/bind", drv);
+	return write_str(path, bdf);
+}
+
+/* The graph file of the VCM context whose devices include @bdf. */
+static bool find_ctx(const char *bdf, char *graph, size_t len)
+{
+	char want[128], *buf;
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	dir = opendir(VCM_DEBUGFS);
+	buf = malloc(GRAPH_MAX);
+	if (!dir || !buf)
+		goto out;
+	snprintf(want, sizeof(want), "\ndevice pci %s\n", bdf);
+	while (!found && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "dma", 3))
+			continue;
+		snprintf(graph, len, VCM_DEBUGFS "/%s/graph", de->d_name);
+		found = read_str(graph, buf, GRAPH_MAX) > 0 && strstr(buf, want);
+	}
+out:
+	if (dir)
+		closedir(dir);
+	free(buf);
+	return found;
+}
+
+/*
+ * What a context holds: its graph with the IOVA cache emptied first, less
+ * the cache's counters. Ranges a flush queue still holds show too.
+ */
+static int ctx_state(const char *graph, char *buf)
+{
+	char drain[PATH_MAX];
+	char *p;
+	ssize_t n;
+
+	snprintf(drain, sizeof(drain), "%.*s/drain",
+		 (int)(strrchr(graph, '/') - graph), graph);
+	if (write_str(drain, "1"))
+		return -1;
+	n = read_str(graph, buf, GRAPH_MAX);
+	if (n <= 0)
+		return -1;
+	p = strstr(buf, "\ncache misses ");
+	if (p)
+		p[1] = '\0';
+	return 0;
+}
+
+/*
+ * Whether the context is back to @want, within SETTLE_MS: a lazy domain's
+ * flush queue gives IOVA back some milliseconds after the unmap.
+ */
+static bool ctx_is(const char *graph, const char *want, char *buf)
+{
+	int ms;
+
+	for (ms = 0; ms < SETTLE_MS; ms += 20) {
+		if (!ctx_state(graph, buf) && !strcmp(buf, want))
+			return true;
+		usleep(20000);
+	}
+	return false;
+}
+
+/* /dev/kmsg, positioned after the last record. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Wait for an IOMMU fault report (VT-d or SMMUv3) after kmsg_open(). */
+static bool kmsg_fault(int fd)
+{
+	char rec[8192], *msg;
+	ssize_t n;
+	int ms = 0;
+
+	while (ms < FAULT_WAIT_MS) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0) {
+			if (errno == EPIPE)
+				continue;
+			if (errno != EAGAIN)
+				return false;
+			usleep(100000);
+			ms += 100;
+			continue;
+		}
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		if (strstr(msg, "DMAR: [DMA ") ||
+		    (strstr(msg, "arm-smmu-v3") && strstr(msg, " event ")))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Run @cmd through @run, which logs a DMA to an IOVA that is no longer
+ * mapped; the write must succeed (the driver checked the memory was left
+ * alone) and the IOMMU must report the fault.
+ */
+static int run_fault(struct __test_metadata *_metadata, const char *run,
+		     const char *cmd)
+{
+	int fd, ret;
+	bool seen;
+
+	sleep(FAULT_GAP_S);
+	fd = kmsg_open();
+	if (fd < 0)
+		return -errno;
+	mark("expect-begin " FAULT_LINES);
+	ret = write_str(run, cmd);
+	seen = kmsg_fault(fd);
+	mark("expect-end");
+	close(fd);
+	if (ret) {
+		TH_LOG("%s: %s", cmd, strerror(-ret));
+		return ret;
+	}
+	if (!seen) {
+		TH_LOG("%s: no IOMMU fault reported", cmd);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+FIXTURE(window) {
+	char bdf[NAME_MAX + 1];
+	char graph[PATH_MAX];
+};
+
+FIXTURE_SETUP(window)
+{
+	if (!find_edu(self->bdf, sizeof(self->bdf)))
+		SKIP(return, "no edu device");
+	if (access(PCI_DRVS "/vcm_edu", F_OK))
+		SKIP(return, "no vcm_edu driver (CONFIG_SAMPLE_VCM_EDU)");
+	ASSERT_EQ(0, pci_bind(self->bdf, "vcm_edu"));
+	ASSERT_TRUE(find_ctx(self->bdf, self->graph, sizeof(self->graph)));
+}
+
+FIXTURE_TEARDOWN(window)
+{
+}
+
+/* The window and its four parts show in the context's graph. */
+TEST_F(window, graph)
+{
+	char *buf = malloc(GRAPH_MAX), *p, *save;
+	bool found = false;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_LT(0, read_str(self->graph, buf, GRAPH_MAX));
+	for (p = strtok_r(buf, "\n", &save); p && !found;
+	     p = strtok_r(NULL, "\n", &save))
+		found = !strncmp(p, "window ", 7) &&
+			strlen(p) > 10 && !strcmp(p + strlen(p) - 10, "bindings 4");
+	free(buf);
+	ASSERT_TRUE(found);
+}
+
+TEST_F(window, selftest)
+{
+	ASSERT_EQ(0, write_str(EDU_RUN, "selftest"));
+}
+
+TEST_F(window, badinput)
+{
+	ASSERT_EQ(0, write_str(EDU_RUN, "badinput"));
+}
+
+TEST_F(window, fault)
+{
+	ASSERT_EQ(0, run_fault(_metadata, EDU_RUN, "fault"));
+}
+
+TEST_F(window, iova)
+{
+	ASSERT_EQ(0, run_fault(_metadata, EDU_RUN, "iova"));
+}
+
+TEST_F(window, iova_fixed)
+{
+	ASSERT_EQ(0, run_fault(_metadata, EDU_RUN, "iova-fixed"));
+}
+
+TEST_F(window, migrate)
+{
+	ASSERT_EQ(0, write_str(EDU_RUN, "migrate"));
+}
+
+/* A sweep's device, its context, this task's fail-nth, two snapshots. */
+struct sweep {
+	char bdf[NAME_MAX + 1];
+	char graph[PATH_MAX];
+	char nth[64];
+	char *before;
+	char *after;
+};
+
+FIXTURE(fail_nth) {
+	struct sweep s;
+};
+
+FIXTURE_SETUP(fail_nth)
+{
+	self->s.before = NULL;
+	self->s.after = NULL;
+	if (!find_edu(self->s.bdf, sizeof(self->s.bdf)))
+		SKIP(return, "no edu device");
+	if (access(PCI_DRVS "/vcm_edu", F_OK))
+		SKIP(return, "no vcm_edu driver (CONFIG_SAMPLE_VCM_EDU)");
+	snprintf(self->s.nth, sizeof(self->s.nth), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	if (access(self->s.nth, W_OK))
+		SKIP(return, "no fail-nth (CONFIG_FAULT_INJECTION)");
+	self->s.before = malloc(GRAPH_MAX);
+	self->s.after = malloc(GRAPH_MAX);
+	ASSERT_NE(NULL, self->s.before);
+	ASSERT_NE(NULL, self->s.after);
+	ASSERT_EQ(0, pci_bind(self->s.bdf, "vcm_edu"));
+	ASSERT_TRUE(find_ctx(self->s.bdf, self->s.graph, sizeof(self->s.graph)));
+}
+
+FIXTURE_TEARDOWN(fail_nth)
+{
+	free(self->s.before);
+	free(self->s.after);
+}
+
+/*
+ * Write @val to @path with the n-th fault point failed, for n = 1, 2, ...
+ * until the write no longer reaches it. A write that fails must leave the
+ * context as before, and so must every write of a chain that needs no
+ * set-up (@prep, if given, sets up each try). The number of fault points
+ * is returned, or -1 after a failed check.
+ */
+static int sweep(struct __test_metadata *_metadata,
+		 struct sweep *sw, const char *path,
+		 const char *val, int (*prep)(struct sweep *sw))
+{
+	char n_str[16], left[16];
+	int n, ret, failed = 0;
+
+	for (n = 1; n < 10000; n++) {
+		if (prep && prep(sw)) {
+			TH_LOG("n=%d: cannot set up", n);
+			return -1;
+		}
+		if (ctx_state(sw->graph, sw->before)) {
+			TH_LOG("n=%d: cannot read %s", n, sw->graph);
+			return -1;
+		}
+		snprintf(n_str, sizeof(n_str), "%d", n);
+		if (write_str(sw->nth, n_str)) {
+			TH_LOG("cannot write %s", sw->nth);
+			return -1;
+		}
+		ret = write_str(path, val);
+		if (read_str(sw->nth, left, sizeof(left)) <= 0)
+			left[0] = '\0';
+		write_str(sw->nth, "0");
+		if (ret)
+			failed++;
+		/* A chain without set-up leaves the context as it found it. */
+		if (ret || !prep) {
+			if (!ctx_is(sw->graph, sw->before, sw->after)) {
+				TH_LOG("n=%d: '%s' > %s (%s) changed the context:",
+				       n, val, path, ret ? strerror(-ret) : "ok");
+				TH_LOG("before:\n%s", sw->before);
+				TH_LOG("after:\n%s", sw->after);
+				return -1;
+			}
+		}
+		/* Not reached: the chain has fewer than n fault points. */
+		if (atoi(left) > 0) {
+			if (ret) {
+				TH_LOG("'%s' > %s failed with no fault injected: %s",
+				       val, path, strerror(-ret));
+				return -1;
+			}
+			TH_LOG("'%s' > %s: %d fault points, %d failed calls",
+			       val, path, n - 1, failed);
+			return n - 1;
+		}
+	}
+	TH_LOG("'%s' > %s never ran without a fault", val, path);
+	return -1;
+}
+
+static int edu_unbound(struct sweep *sw)
+{
+	return pci_unbind(sw->bdf);
+}
+
+/*
+ * Binding vcm_edu: its probe allocates the window and maps a
+ * scatterlist, a page, edu's BAR and a physical address into it.
+ */
+TEST_F_TIMEOUT(fail_nth, probe, 600)
+{
+	char drv[64];
+
+	ASSERT_LT(0, sweep(_metadata, &self->s, PCI_DRVS "/vcm_edu/bind",
+			   self->s.bdf, edu_unbound));
+	bound_driver(self->s.bdf, drv, sizeof(drv));
+	ASSERT_STREQ("vcm_edu", drv);
+	ASSERT_EQ(0, write_str(EDU_RUN, "selftest"));
+}
+
+/* The two-step API and its bad input; the last part faults on purpose. */
+TEST_F_TIMEOUT(fail_nth, iova, 600)
+{
+	int points;
+
+	mark("expect-begin " FAULT_LINES);
+	points = sweep(_metadata, &self->s, EDU_RUN, "iova", NULL);
+	mark("expect-end");
+	ASSERT_LT(0, points);
+}
+
+TEST_F_TIMEOUT(fail_nth, iova_fixed, 600)
+{
+	int points;
+
+	sleep(FAULT_GAP_S);
+	mark("expect-begin " FAULT_LINES);
+	points = sweep(_metadata, &self->s, EDU_RUN, "iova-fixed", NULL);
+	mark("expect-end");
+	ASSERT_LT(0, points);
+}
+
+/* Migration of a buffer edu keeps copying through. */
+TEST_F_TIMEOUT(fail_nth, migrate, 600)
+{
+	ASSERT_LT(0, sweep(_metadata, &self->s, EDU_RUN, "migrate", NULL));
+	ASSERT_EQ(0, write_str(EDU_RUN, "selftest"));
+}
+
+/* Reading the graphs may fail, never change anything. */
+static int read_graphs(struct sweep *sw)
+{
+	char *buf = malloc(GRAPH_MAX);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = read_str(VCM_DEBUGFS "/graph.dot", buf, GRAPH_MAX);
+	if (ret >= 0)
+		ret = read_str(sw->graph, buf, GRAPH_MAX);
+	free(buf);
+	return ret < 0 ? ret : 0;
+}
+
+TEST_F_TIMEOUT(fail_nth, graph, 120)
+{
+	char n_str[16], left[16];
+	int n, ret;
+
+	for (n = 1; n < 10000; n++) {
+		ASSERT_EQ(0, ctx_state(self->s.graph, self->s.before));
+		snprintf(n_str, sizeof(n_str), "%d", n);
+		ASSERT_EQ(0, write_str(self->s.nth, n_str));
+		ret = read_graphs(&self->s);
+		ASSERT_LT(0, read_str(self->s.nth, left, sizeof(left)));
+		write_str(self->s.nth, "0");
+		ASSERT_TRUE(ctx_is(self->s.graph, self->s.before, self->s.after));
+		if (atoi(left) > 0) {
+			ASSERT_EQ(0, ret);
+			break;
+		}
+	}
+	TH_LOG("reading the graphs: %d fault points", n - 1);
+}
+
+FIXTURE(dma_api) {
+	char bdf[NAME_MAX + 1];
+};
+
+FIXTURE_SETUP(dma_api)
+{
+	if (!find_edu(self->bdf, sizeof(self->bdf)))
+		SKIP(return, "no edu device");
+	if (access(PCI_DRVS "/vcm_dma_test", F_OK))
+		SKIP(return, "vcm_dma_test is not loaded");
+	ASSERT_EQ(0, pci_bind(self->bdf, "vcm_dma_test"));
+}
+
+FIXTURE_TEARDOWN(dma_api)
+{
+}
+
+TEST_F(dma_api, stale_single)
+{
+	ASSERT_EQ(0, run_fault(_metadata, VDT_RUN, "stale-single"));
+}
+
+TEST_F(dma_api, stale_sg)
+{
+	ASSERT_EQ(0, run_fault(_metadata, VDT_RUN, "stale-sg"));
+}
+
+TEST_F(dma_api, stale_coherent)
+{
+	ASSERT_EQ(0, run_fault(_metadata, VDT_RUN, "stale-coherent"));
+}
+
+TEST_HARNESS_MAIN
