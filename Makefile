@@ -6,6 +6,7 @@
 #   make check    every test (static, userspace, KUnit, both guests, both
 #                 IOMMU modes); the last line is "N passed, N failed"
 #   make bench    benchmarks that print figures
+#   make soak     one long guest run under load (SOAK_MINUTES=30)
 #
 # Everything else is a step of those: deps, tree, kernel-<arch>,
 # initramfs-<arch>, boot-<arch>-<strict|lazy>, series, clean.
@@ -29,13 +30,13 @@ IMAGE_arm64 := $(B)/arm64/arch/arm64/boot/Image
 ALL_ARCHES := x86_64 arm64
 BOOTS := $(foreach a,$(ALL_ARCHES),boot-$(a)-strict boot-$(a)-lazy)
 # Static pattern rules: make skips implicit rules for .PHONY targets.
-.PHONY: all help deps tree kernels run check bench series clean $(BOOTS) \
+.PHONY: all help deps tree kernels run check bench soak series clean $(BOOTS) \
 	$(addprefix kernel-,$(ALL_ARCHES)) $(addprefix initramfs-,$(ALL_ARCHES))
 
 all: help
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' Makefile
+	@sed -n '3,13s/^# \{0,1\}//p' Makefile
 
 deps:
 	@$(S)/deps.sh
@@ -68,6 +69,9 @@ check:
 
 bench: deps
 	@$(S)/bench.sh
+
+soak:
+	@$(S)/soak.sh
 
 series: tree
 	@$(S)/series.sh

@@ -945,6 +945,106 @@ check_dot() {
 	return $rc
 }
 
+# The ranges of every DMA context after emptying its IOVA cache, by
+# device: one "<BDF> <ranges>" line per device, sorted, so that a device
+# that left and came back (in a new context) compares as itself.
+ranges_by_dev() {
+	for d in /sys/kernel/debug/vcm/dma*; do
+		echo 1 > "$d/drain" || return 1
+		r=$(sed -n 's/^ranges //p' "$d/stats")
+		sed -n 's/^device pci //p' "$d/graph" | sed "s/\$/ $r/"
+	done | sort
+}
+
+# make soak (vcm.soak=SECONDS): rounds of verified traffic on every DMA
+# device until the time is up. In each round every CPU but the first goes
+# offline and online, and one device (each in turn) leaves and comes back
+# (leave_once) while the devices outside its IOMMU group move data; in
+# every other round edu runs its IOVA window (vcm_edu's DMA selftest, in
+# a loop) instead of dma_map_benchmark. At the end, with the links down
+# and every cache emptied, each device's context must hold the ranges it
+# held at the start, and kmemleak must find nothing.
+soak() {
+	secs=$1
+	cpus=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null)
+	bind_edu || return 1
+	leave_devices > /tmp/soak.devs || { cat /tmp/soak.devs; return 1; }
+	ndev=$(wc -l < /tmp/soak.devs)
+	set -- $(netdevs_of e1000e)
+	[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
+	n1=$1
+	n2=$2
+	ip link set "$n1" down && ip link set "$n2" down || return 1
+	sleep 1
+	ranges_by_dev > /tmp/soak.r0 || { echo "cannot drain the caches"; return 1; }
+	now() { cut -d. -f1 /proc/uptime; }
+	end=$(($(now) + secs))
+	round=0 cycles=0 leaves=0 wins=0 winruns=0 rc=0
+	while [ "$(now)" -lt $end ]; do
+		round=$((round + 1))
+		set -- $(sed -n "$(((round - 1) % ndev + 1))p" /tmp/soak.devs)
+		b=$1
+		skip=$(echo "$2" | tr , ' ')
+		class=$(dev_class "$b")
+		win=0
+		if [ $((round % 2)) = 0 ] && [ -n "${skip##*edu*}" ]; then
+			win=1
+			skip="$skip edu"
+			bind_vcm_edu || { rc=1; break; }
+			touch /tmp/soak.win
+			( k=0
+			  while [ -e /tmp/soak.win ]; do
+				echo selftest > /sys/kernel/debug/vcm_edu/run ||
+					{ echo "window selftest $k failed"; echo $k > /tmp/soak.wn; exit 1; }
+				k=$((k + 1))
+			  done
+			  echo $k > /tmp/soak.wn ) &
+			wp=$!
+		else
+			bind_edu || { rc=1; break; }
+		fi
+		set -- $(netdevs_of e1000e)
+		ip link set "$1" up && ip link set "$2" up || { rc=1; break; }
+		traffic_start "$1" "$2" 4096,65536,1048576 "$skip"
+		n=0
+		while [ $n -lt 1 ] || traffic_running; do
+			for c in $cpus; do
+				echo 0 > "$c/online" || { echo "$(basename "$c") did not go offline"; rc=1; }
+				echo 1 > "$c/online" || { echo "$(basename "$c") did not come back"; rc=1; }
+				cycles=$((cycles + 1))
+			done
+			leave_once "$b" "$class" || rc=1
+			leaves=$((leaves + 1))
+			n=$((n + 1))
+			[ $rc = 0 ] || break
+		done
+		traffic_wait > /tmp/soak.t || { cat /tmp/soak.t; rc=1; }
+		if [ $win = 1 ]; then
+			rm -f /tmp/soak.win
+			wait $wp || rc=1
+			wins=$((wins + 1))
+			winruns=$((winruns + $(cat /tmp/soak.wn)))
+		fi
+		works "$class" > /tmp/soak.w 2>&1 ||
+			{ cat /tmp/soak.w; echo "$class ($b) does not work after leaving"; rc=1; }
+		echo "round $round: $class left $n times; window: $win; rc $rc"
+		[ $rc = 0 ] || break
+	done
+	bind_edu || rc=1
+	set -- $(netdevs_of e1000e)
+	ip link set "$1" down && ip link set "$2" down || rc=1
+	sleep 1
+	ranges_by_dev > /tmp/soak.r1 || { echo "cannot drain the caches"; return 1; }
+	if ! cmp -s /tmp/soak.r0 /tmp/soak.r1; then
+		echo "ranges per device before and after differ:"
+		paste /tmp/soak.r0 /tmp/soak.r1
+		rc=1
+	fi
+	echo "soak: $secs s, $round rounds of traffic on every device (data verified), $cycles CPU offline/online cycles, $leaves device removals and rescans, $winruns window selftests in $wins rounds, $(wc -l < /tmp/soak.r1) devices' ranges as at the start"
+	check_kmemleak || rc=1
+	return $rc
+}
+
 nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
@@ -985,6 +1085,15 @@ bench)
 	done
 	# shellcheck disable=SC2086 # one word per argument
 	/vcm/bench.sh $args
+	;;
+soak)
+	secs=1800
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		vcm.soak=*) secs=${arg#vcm.soak=} ;;
+		esac
+	done
+	t soak soak "$secs"
 	;;
 dmabench)
 	ms=1000
