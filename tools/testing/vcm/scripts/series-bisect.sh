@@ -61,8 +61,8 @@ n=0
 fail=0
 for c in $(g rev-list --reverse pristine..series); do
 	n=$((n + 1))
+	t0=$SECONDS
 	subj=$(g log -1 --format=%s "$c")
-	echo "  [$n] $subj"
 	git -C "$wt" checkout -q --detach "$c"
 	# Each step's overlay Kconfig files decide which options exist.
 	g format-patch -q --stdout -1 "$c" > "$top/build/bisect/$n.patch"
@@ -72,25 +72,26 @@ for c in $(g rev-list --reverse pristine..series); do
 	if ! (cd "$ksrc" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict \
 		--terse --no-summary --ignore FILE_PATH_CHANGES \
 		"$top/build/bisect/$n.patch"); then
-		echo "      checkpatch --strict: the patch above is not clean"
+		echo "      checkpatch --strict: patch $n ($subj) is not clean"
 		fail=1
 	fi
 	if ! KSRC=$wt VCM_PRISTINE=1 NO_IMAGE=1 \
 		FRAGMENTS="$top/tools/testing/vcm/configs/bisect.config" \
 		"$s/kernel.sh" x86_64 "$out" $dirs > "$top/build/bisect/$n.log" 2>&1; then
 		sed 's/^/      /' "$top/build/bisect/$n.log" | tail -n 30
-		echo "      does not build"
+		echo "  [$n] $subj: does not build"
 		fail=1
 		continue
 	fi
 	undef=$(cd "$out" && comm -23 \
 		<(nm -u $archives 2>/dev/null | awk '{ print $2 }' | sort -u) \
 		<(sort -u "$base" <(defined $archives)))
+	echo "  [$n] $subj ($((SECONDS - t0)) s)"
 	if [ -n "$undef" ]; then
 		echo "      undefined at link:" $undef
 		fail=1
 	fi
 done
-echo "  $n patches"
+echo "  $n patches in $SECONDS s"
 [ $fail = 0 ] && echo "$stamp" > "$top/build/bisect/passed"
 exit $fail
