@@ -16,6 +16,10 @@
  * chain runs without reaching the n-th point. After every call that
  * failed, edu's VCM context must hold what it held before.
  *
+ * churn: CPUs go offline and online while the window's DMA runs, the
+ * driver is unbound and bound, the device removed and rescanned; each
+ * time the window must work and edu's context end as it was.
+ *
  * dma_api: stale IOVAs after dma_unmap_single(), dma_unmap_sg() and
  * dma_free_coherent() must fault in the IOMMU. These need the DMA-API test
  * driver vcm_dma_test (tools/testing/vcm/dmatest in the VCM tree) and are
@@ -35,6 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "../kselftest_harness.h"
 
@@ -224,19 +229,53 @@ static int ctx_state(const char *graph, char *buf)
 }
 
 /*
- * Whether the context is back to @want, within SETTLE_MS: a lazy domain's
- * flush queue gives IOVA back some milliseconds after the unmap.
+ * Drop the lines of a context's graph that a device coming back changes:
+ * the context's id, and the pages its driver allocated anew.
  */
-static bool ctx_is(const char *graph, const char *want, char *buf)
+static void strip_new(char *buf)
+{
+	char *r = buf, *w = buf, *nl;
+	size_t len;
+
+	while (*r) {
+		nl = strchr(r, '\n');
+		if (!nl)
+			nl = r + strlen(r);
+		len = nl - r + (*nl ? 1 : 0);
+		if (strncmp(r, "context ", 8) && strncmp(r, "  bind ", 7)) {
+			memmove(w, r, len);
+			w += len;
+		}
+		r += len;
+	}
+	*w = '\0';
+}
+
+/*
+ * Whether the context is back to @want, within SETTLE_MS: a lazy domain's
+ * flush queue gives IOVA back some milliseconds after the unmap. With
+ * @strip, compare without the lines strip_new() drops.
+ */
+static bool ctx_same(const char *graph, const char *want, char *buf,
+		     bool strip)
 {
 	int ms;
 
 	for (ms = 0; ms < SETTLE_MS; ms += 20) {
-		if (!ctx_state(graph, buf) && !strcmp(buf, want))
-			return true;
+		if (!ctx_state(graph, buf)) {
+			if (strip)
+				strip_new(buf);
+			if (!strcmp(buf, want))
+				return true;
+		}
 		usleep(20000);
 	}
 	return false;
+}
+
+static bool ctx_is(const char *graph, const char *want, char *buf)
+{
+	return ctx_same(graph, want, buf, false);
 }
 
 /* /dev/kmsg, positioned after the last record. */
@@ -556,6 +595,146 @@ TEST_F_TIMEOUT(fail_nth, graph, 120)
 		}
 	}
 	TH_LOG("reading the graphs: %d fault points", n - 1);
+}
+
+/*
+ * CPUs and the device itself leave while edu's window is in use: the
+ * window's DMA must keep verifying, and the context must end as it was.
+ */
+FIXTURE(churn) {
+	char bdf[NAME_MAX + 1];
+	char graph[PATH_MAX];
+	char *before;
+	char *after;
+};
+
+FIXTURE_SETUP(churn)
+{
+	self->before = NULL;
+	self->after = NULL;
+	if (!find_edu(self->bdf, sizeof(self->bdf)))
+		SKIP(return, "no edu device");
+	if (access(PCI_DRVS "/vcm_edu", F_OK))
+		SKIP(return, "no vcm_edu driver (CONFIG_SAMPLE_VCM_EDU)");
+	self->before = malloc(GRAPH_MAX);
+	self->after = malloc(GRAPH_MAX);
+	ASSERT_NE(NULL, self->before);
+	ASSERT_NE(NULL, self->after);
+	ASSERT_EQ(0, pci_bind(self->bdf, "vcm_edu"));
+	ASSERT_TRUE(find_ctx(self->bdf, self->graph, sizeof(self->graph)));
+	ASSERT_EQ(0, ctx_state(self->graph, self->before));
+}
+
+FIXTURE_TEARDOWN(churn)
+{
+	free(self->before);
+	free(self->after);
+}
+
+/* A child that runs the window's DMA selftest until @stop is closed. */
+static pid_t selftests_start(int *stop)
+{
+	int p[2], runs = 0;
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid)
+		goto parent;
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	while (read(p[0], &c, 1) < 0 && errno == EAGAIN) {
+		if (write_str(EDU_RUN, "selftest"))
+			_exit(1);
+		runs++;
+	}
+	_exit(runs ? 0 : 2);
+parent:
+	close(p[0]);
+	*stop = p[1];
+	return pid;
+}
+
+/* 0 if every selftest of the child passed (and it ran some). */
+static int selftests_stop(pid_t pid, int stop)
+{
+	int st;
+
+	close(stop);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* Every CPU but the first goes offline and online, three times. */
+TEST_F_TIMEOUT(churn, cpus, 300)
+{
+	char path[PATH_MAX];
+	int stop, cpu, round, cycles = 0, err = 0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu1/online");
+	if (access(path, W_OK))
+		SKIP(return, "no second CPU to take offline");
+	pid = selftests_start(&stop);
+	ASSERT_LT(0, pid);
+	for (round = 0; round < 3 && !err; round++) {
+		for (cpu = 1; !err; cpu++) {
+			snprintf(path, sizeof(path),
+				 "/sys/devices/system/cpu/cpu%d/online", cpu);
+			if (access(path, W_OK))
+				break;
+			err = write_str(path, "0") ?: write_str(path, "1");
+			cycles++;
+		}
+	}
+	EXPECT_EQ(0, selftests_stop(pid, stop));
+	ASSERT_EQ(0, err);
+	TH_LOG("%d CPU offline/online cycles under the window's DMA", cycles);
+	ASSERT_TRUE(ctx_is(self->graph, self->before, self->after));
+}
+
+/* The driver unbound and bound again, three times. */
+TEST_F_TIMEOUT(churn, rebind, 120)
+{
+	int i;
+
+	strip_new(self->before);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, pci_unbind(self->bdf));
+		ASSERT_EQ(0, pci_bind(self->bdf, "vcm_edu"));
+		ASSERT_EQ(0, write_str(EDU_RUN, "selftest"));
+		ASSERT_TRUE(ctx_same(self->graph, self->before, self->after,
+				     true));
+	}
+}
+
+/* The device removed and found again by a rescan, three times. */
+TEST_F_TIMEOUT(churn, remove_rescan, 120)
+{
+	char path[PATH_MAX], drv[64];
+	int i, ms;
+
+	strip_new(self->before);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/remove", self->bdf);
+		ASSERT_EQ(0, write_str(path, "1"));
+		ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
+		for (ms = 0; ms < 10000; ms += 100) {
+			bound_driver(self->bdf, drv, sizeof(drv));
+			if (drv[0])
+				break;
+			usleep(100000);
+		}
+		ASSERT_EQ(0, pci_bind(self->bdf, "vcm_edu"));
+		ASSERT_TRUE(find_ctx(self->bdf, self->graph,
+				     sizeof(self->graph)));
+		ASSERT_EQ(0, write_str(EDU_RUN, "selftest"));
+		ASSERT_TRUE(ctx_same(self->graph, self->before, self->after,
+				     true));
+	}
 }
 
 FIXTURE(dma_api) {
