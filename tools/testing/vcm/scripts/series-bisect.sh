@@ -57,24 +57,36 @@ defined() { nm -g --defined-only "$@" 2>/dev/null | awk 'NF == 3 { print $3 }' |
 base=$top/build/bisect/base-symbols
 (cd "$main" && comm -23 <(awk '{ print $3 }' System.map | sort -u) <(defined $archives)) > "$base"
 
+commits=$(g rev-list --reverse pristine..series)
+# checkpatch --strict on each patch, in the background while the steps
+# build: perl on one core, the builds mostly waiting on headers.
+# FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for each new
+# file: its entry is the last patch, and maintainers-check.sh checks that
+# it covers every posted file.
+(
+	n=0
+	rc=0
+	for c in $commits; do
+		n=$((n + 1))
+		g format-patch -q --stdout -1 "$c" > "$top/build/bisect/$n.patch"
+		if ! (cd "$ksrc" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl \
+			--strict --terse --no-summary --ignore FILE_PATH_CHANGES \
+			"$top/build/bisect/$n.patch"); then
+			echo "      checkpatch --strict: patch $n ($(g log -1 --format=%s "$c")) is not clean"
+			rc=1
+		fi
+	done
+	exit $rc
+) > "$top/build/bisect/checkpatch.out" 2>&1 &
+cpid=$!
 n=0
 fail=0
-for c in $(g rev-list --reverse pristine..series); do
+for c in $commits; do
 	n=$((n + 1))
 	t0=$SECONDS
 	subj=$(g log -1 --format=%s "$c")
 	git -C "$wt" checkout -q --detach "$c"
 	# Each step's overlay Kconfig files decide which options exist.
-	g format-patch -q --stdout -1 "$c" > "$top/build/bisect/$n.patch"
-	# FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for
-	# each new file: its entry is the last patch, and
-	# maintainers-check.sh checks that it covers every posted file.
-	if ! (cd "$ksrc" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict \
-		--terse --no-summary --ignore FILE_PATH_CHANGES \
-		"$top/build/bisect/$n.patch"); then
-		echo "      checkpatch --strict: patch $n ($subj) is not clean"
-		fail=1
-	fi
 	if ! KSRC=$wt VCM_PRISTINE=1 NO_IMAGE=1 \
 		FRAGMENTS="$top/tools/testing/vcm/configs/bisect.config" \
 		"$s/kernel.sh" x86_64 "$out" $dirs > "$top/build/bisect/$n.log" 2>&1; then
@@ -92,6 +104,8 @@ for c in $(g rev-list --reverse pristine..series); do
 		fail=1
 	fi
 done
-echo "  $n patches in $SECONDS s"
+wait $cpid || fail=1
+cat "$top/build/bisect/checkpatch.out"
+echo "  $n patches built, and checked by checkpatch --strict, in $SECONDS s"
 [ $fail = 0 ] && echo "$stamp" > "$top/build/bisect/passed"
 exit $fail
