@@ -288,14 +288,17 @@ static int kmsg_open(void)
 	return fd;
 }
 
-/* Wait for an IOMMU fault report (VT-d or SMMUv3) after kmsg_open(). */
-static bool kmsg_fault(int fd)
+/*
+ * Wait up to @wait_ms for an IOMMU fault report (VT-d or SMMUv3) after
+ * kmsg_open().
+ */
+static bool kmsg_fault(int fd, int wait_ms)
 {
 	char rec[8192], *msg;
 	ssize_t n;
 	int ms = 0;
 
-	while (ms < FAULT_WAIT_MS) {
+	while (ms < wait_ms) {
 		n = read(fd, rec, sizeof(rec) - 1);
 		if (n < 0) {
 			if (errno == EPIPE)
@@ -320,7 +323,9 @@ static bool kmsg_fault(int fd)
 /*
  * Run @cmd through @run, which logs a DMA to an IOVA that is no longer
  * mapped; the write must succeed (the driver checked the memory was left
- * alone) and the IOMMU must report the fault.
+ * alone) and the IOMMU must report the fault. A report the rate limit
+ * held back is not an error: the command runs once more after the limit's
+ * interval.
  */
 static int run_fault(struct __test_metadata *_metadata, const char *run,
 		     const char *cmd)
@@ -328,13 +333,17 @@ static int run_fault(struct __test_metadata *_metadata, const char *run,
 	int fd, ret;
 	bool seen;
 
-	sleep(FAULT_GAP_S);
 	fd = kmsg_open();
 	if (fd < 0)
 		return -errno;
 	mark("expect-begin " FAULT_LINES);
 	ret = write_str(run, cmd);
-	seen = kmsg_fault(fd);
+	seen = !ret && kmsg_fault(fd, SETTLE_MS);
+	if (!ret && !seen) {
+		sleep(FAULT_GAP_S);
+		ret = write_str(run, cmd);
+		seen = !ret && kmsg_fault(fd, FAULT_WAIT_MS);
+	}
 	mark("expect-end");
 	close(fd);
 	if (ret) {
@@ -547,7 +556,6 @@ TEST_F_TIMEOUT(fail_nth, iova_fixed, 600)
 {
 	int points;
 
-	sleep(FAULT_GAP_S);
 	mark("expect-begin " FAULT_LINES);
 	points = sweep(_metadata, &self->s, EDU_RUN, "iova-fixed", NULL);
 	mark("expect-end");
