@@ -1045,6 +1045,17 @@ soak() {
 	return $rc
 }
 
+# The value of kernel parameter $1 on the command line, or $2.
+cmdline_arg() {
+	v=$2
+	for arg in $(cat /proc/cmdline); do
+		case $arg in
+		"$1"=*) v=${arg#"$1"=} ;;
+		esac
+	done
+	echo "$v"
+}
+
 nvme=$(blkdevs_of nvme | head -n 1)
 
 case $mode in
@@ -1087,22 +1098,10 @@ bench)
 	/vcm/bench.sh $args
 	;;
 soak)
-	secs=1800
-	for arg in $(cat /proc/cmdline); do
-		case $arg in
-		vcm.soak=*) secs=${arg#vcm.soak=} ;;
-		esac
-	done
-	t soak soak "$secs"
+	t soak soak "$(cmdline_arg vcm.soak 1800)"
 	;;
 dmabench)
-	ms=1000
-	for arg in $(cat /proc/cmdline); do
-		case $arg in
-		vcm.ms=*) ms=${arg#vcm.ms=} ;;
-		esac
-	done
-	/vcm/dmabench.sh "$ms"
+	/vcm/dmabench.sh "$(cmdline_arg vcm.ms 1000)"
 	;;
 run)
 	log "IOMMU: $(dmesg | grep -m1 -E 'DMAR: IOMMU enabled|arm-smmu-v3.*ias')"
