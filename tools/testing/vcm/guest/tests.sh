@@ -210,6 +210,19 @@ ranges_all() {
 	done
 }
 
+# The two e1000e interfaces as $n1 and $n2, their links taken down, and
+# then what $1 (ranges_all or ranges_by_dev) prints, with every IOVA
+# cache emptied, written to $2: the ranges held with no traffic running.
+links_down_ranges() {
+	set -- "$1" "$2" $(netdevs_of e1000e)
+	[ $# = 4 ] || { shift 2; echo "want two e1000e interfaces, have: $*"; return 1; }
+	n1=$3
+	n2=$4
+	ip link set "$n1" down && ip link set "$n2" down || return 1
+	sleep 1
+	"$1" > "$2" || { echo "cannot drain the caches"; return 1; }
+}
+
 # CPUs leave and come back while every DMA device moves verified data:
 # each CPU but the first goes offline and online again, in turns, under
 # NVMe, virtio-blk, e1000e and edu traffic. Every transfer must verify,
@@ -220,13 +233,7 @@ check_cpuhp() {
 	cpus=$(ls -d /sys/devices/system/cpu/cpu[1-9]* 2>/dev/null)
 	[ -n "$cpus" ] || { echo "one CPU: none to take offline"; return 1; }
 	bind_edu || return 1
-	set -- $(netdevs_of e1000e)
-	[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
-	n1=$1
-	n2=$2
-	ip link set "$n1" down && ip link set "$n2" down || return 1
-	sleep 1
-	ranges_all > /tmp/r0 || { echo "cannot drain the caches"; return 1; }
+	links_down_ranges ranges_all /tmp/r0 || return 1
 	ip link set "$n1" up && ip link set "$n2" up || return 1
 	traffic_start "$n1" "$n2" 4096,65536,1048576
 	rc=0
@@ -970,13 +977,7 @@ soak() {
 	bind_edu || return 1
 	leave_devices > /tmp/soak.devs || { cat /tmp/soak.devs; return 1; }
 	ndev=$(wc -l < /tmp/soak.devs)
-	set -- $(netdevs_of e1000e)
-	[ $# = 2 ] || { echo "want two e1000e interfaces, have: $*"; return 1; }
-	n1=$1
-	n2=$2
-	ip link set "$n1" down && ip link set "$n2" down || return 1
-	sleep 1
-	ranges_by_dev > /tmp/soak.r0 || { echo "cannot drain the caches"; return 1; }
+	links_down_ranges ranges_by_dev /tmp/soak.r0 || return 1
 	now() { cut -d. -f1 /proc/uptime; }
 	end=$(($(now) + secs))
 	round=0 cycles=0 leaves=0 wins=0 winruns=0 rc=0
