@@ -48,10 +48,9 @@ DEFINE_MUTEX(vcm_graph_lock);	/* see above */
 /*
  * fail_vcm: the fault-injection attribute of the graph's allocations and
  * backend calls (Documentation/fault-injection/). Besides its debugfs
- * directory, the per-task fail-nth of the framework reaches it: the
- * KUnit tests set current->fail_nth to fail each step of a call chain in
- * turn. Quiet by default (verbose 0), so that a test's failures do not
- * fill the log with stack dumps.
+ * directory, the per-task fail-nth of the framework reaches it. Quiet by
+ * default (verbose 0), so that a test's failures do not fill the log
+ * with stack dumps.
  */
 static DECLARE_FAULT_ATTR(fail_vcm);
 
@@ -59,6 +58,35 @@ bool vcm_should_fail(void)
 {
 	return should_fail(&fail_vcm, 1);
 }
+
+#if IS_ENABLED(CONFIG_VCM_KUNIT_TEST)
+/*
+ * vcm_fail_nth() - fail the @n-th fail_vcm point the current task reaches
+ * from now on; 0 stops. current->fail_nth would count the points of every
+ * attribute, and failslab and fail_page_alloc, where built in, count the
+ * atomic allocations this task makes for others too (a stack depot
+ * refill, kmemleak's metadata), at moments no test controls. This counts
+ * fail_vcm's alone, so that a KUnit test fails the step it means. Only
+ * for KUnit tests, with fail_vcm not also set up through debugfs.
+ */
+void vcm_fail_nth(unsigned int n)
+{
+	current->make_it_fail = n != 0;
+	fail_vcm.task_filter = n != 0;
+	fail_vcm.probability = n ? 100 : 0;
+	fail_vcm.interval = n ? n : 1;
+	fail_vcm.count = 0;
+	atomic_set(&fail_vcm.times, 1);
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_fail_nth);
+
+/* Whether the point vcm_fail_nth() asked for has not been reached yet. */
+bool vcm_fail_nth_pending(void)
+{
+	return atomic_read(&fail_vcm.times) > 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vcm_fail_nth_pending);
+#endif
 
 static int __init fail_vcm_init(void)
 {

@@ -299,12 +299,12 @@ static void vcm_dma_test_region_fault(struct kunit *test)
 	unsigned int n, nr;
 
 	for (n = 1; n <= 6; n++) {
-		current->fail_nth = n;
+		vcm_fail_nth(n);
 		KUNIT_EXPECT_EQ(test,
 				vcm_dma_reserve_ranges(d->vd, d->dev, start,
 						       last, type, 3),
 				-ENOMEM);
-		current->fail_nth = 0;
+		vcm_fail_nth(0);
 		vcm_dma_has(vcm, 0, 0, VCM_REGION_NONE, &nr);
 		KUNIT_EXPECT_EQ(test, nr, 0U);
 	}

@@ -728,9 +728,7 @@ static void vcm_test_alloc(struct kunit *test)
 	const struct vcm_phys_part *part;
 	struct vcm_phys *phys;
 	u64 total = 0, prev = U64_MAX, len;
-	bool fell_back = false;
 	phys_addr_t pa;
-	unsigned int n;
 
 	phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + SZ_8K, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
@@ -760,30 +758,16 @@ static void vcm_test_alloc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 
 	/*
-	 * When the large size fails, smaller ones are used. Fault point 1 is
-	 * the parts array and 2 the 2 MiB block, but current->fail_nth also
-	 * runs down at other attributes' points that this task may reach
-	 * (a stack depot refill of kmemleak with GFP_NOWAIT, under
-	 * fail_page_alloc): try the next points until the block is the one
-	 * that failed.
+	 * When the large size fails, smaller ones are used: fault point 1 is
+	 * the parts array and 2 the 2 MiB block.
 	 */
-	for (n = 2; n < 8; n++) {
-		current->fail_nth = n;
-		phys = vcm_alloc(t->vcm, SZ_2M, 0);
-		current->fail_nth = 0;
-		if (IS_ERR(phys))
-			continue;
-		fell_back = phys->parts[0].size != SZ_2M;
-		if (fell_back) {
-			KUNIT_EXPECT_EQ(test, phys->count, SZ_2M / SZ_64K);
-			KUNIT_EXPECT_EQ(test, phys->parts[0].size,
-					(u64)SZ_64K);
-		}
-		KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
-		if (fell_back)
-			break;
-	}
-	KUNIT_EXPECT_TRUE(test, fell_back);
+	vcm_fail_nth(2);
+	phys = vcm_alloc(t->vcm, SZ_2M, 0);
+	vcm_fail_nth(0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
+	KUNIT_EXPECT_EQ(test, phys->count, SZ_2M / SZ_64K);
+	KUNIT_EXPECT_EQ(test, phys->parts[0].size, (u64)SZ_64K);
+	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 
 	/* Contiguous. */
 	phys = vcm_alloc(t->vcm, SZ_64K + SZ_4K, VCM_ALLOC_CONTIG);
@@ -1872,11 +1856,7 @@ static const struct vcm_op fi_ops[] = {
  * for n = 1, 2, ... until @op succeeds without reaching the n-th one;
  * every failure must leave the graph, the page table and the allocation
  * counters as they were. The fault points are those of the fail_vcm
- * fault-injection attribute, reached through the framework's per-task
- * fail-nth (current->fail_nth, as /proc/self/fail-nth sets it). That
- * count also runs down at failslab/fail_page_alloc points, which by
- * default skip the GFP_KERNEL allocations these chains make; where one
- * did count, it is one more failure the graph must survive.
+ * fault-injection attribute, counted by vcm_fail_nth().
  */
 static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
 			   const struct vcm_op *op, bool mock)
@@ -1891,11 +1871,11 @@ static void vcm_fault_loop(struct kunit *test, struct vcm_test *t,
 		if (mock)
 			t->mock->fail_nth = n;
 		else
-			current->fail_nth = n;
+			vcm_fail_nth(n);
 		ret = op->run(t);
-		left = mock ? t->mock->fail_nth : current->fail_nth;
+		left = mock ? t->mock->fail_nth : vcm_fail_nth_pending();
 		t->mock->fail_nth = 0;
-		current->fail_nth = 0;
+		vcm_fail_nth(0);
 		if (!ret) {
 			op->undo(t);
 			vcm_snap_more(t, &after, fi_phys, fi_cpu, fi_o2o);
@@ -2370,10 +2350,10 @@ static void vcm_test_reserve_free(struct kunit *test)
 					       GFP_KERNEL), 0);
 
 	for (n = 1; ; n++) {
-		current->fail_nth = n;
+		vcm_fail_nth(n);
 		ret = vcm_reserve_free(vcm, b, SZ_256K, VCM_REGION_DIRECT,
 				       &parts, &rep);
-		current->fail_nth = 0;
+		vcm_fail_nth(0);
 		if (!ret)
 			break;
 		KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
@@ -2849,11 +2829,11 @@ static void vcm_test_migrate_faults(struct kunit *test)
 			if (mock)
 				t->mock->fail_nth = n;
 			else
-				current->fail_nth = n;
+				vcm_fail_nth(n);
 			ret = vcm_phys_migrate(m.phys, 0, m.phys->size);
-			left = mock ? t->mock->fail_nth : current->fail_nth;
+			left = mock ? t->mock->fail_nth : vcm_fail_nth_pending();
 			t->mock->fail_nth = 0;
-			current->fail_nth = 0;
+			vcm_fail_nth(0);
 			mig_owners_balanced(test, &m);
 			mig_check(test, t, &m);
 			if (!ret)
@@ -2970,9 +2950,9 @@ static void vcm_test_offline(struct kunit *test)
 	/* Fault injection at each step: each fails whole and changes nothing. */
 	for (i = 1; i < 32; i++) {
 		memcpy(old, m.phys->parts, sizeof(old));
-		current->fail_nth = i;
+		vcm_fail_nth(i);
 		ret = vcm_offline_range(old[2].start, SZ_4K, &r);
-		current->fail_nth = 0;
+		vcm_fail_nth(0);
 		mig_owners_balanced(test, &m);
 		mig_check(test, t, &m);
 		if (!ret)

@@ -35,6 +35,8 @@ struct vcm_binding {
 
 #ifdef CONFIG_VCM_FAULT_INJECTION
 bool vcm_should_fail(void);
+void vcm_fail_nth(unsigned int n);
+bool vcm_fail_nth_pending(void);
 #else
 static inline bool vcm_should_fail(void)
 {
