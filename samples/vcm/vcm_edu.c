@@ -109,6 +109,37 @@ static int edu_copy(struct vcm_edu *e, size_t src, size_t dst, size_t len)
 	return edu_xfer(e, e->win.iova + src, e->win.iova + dst, len);
 }
 
+/*
+ * What a copy that did not verify got: where the bytes first differ, and
+ * where the IOMMU translates both ends now.
+ */
+static void vcm_edu_differs(struct vcm_edu *e, struct page *from, size_t src,
+			    const char *what)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(&e->pdev->dev);
+	const u8 *want = page_address(from), *got = page_address(e->b);
+	phys_addr_t want_src = page_to_phys(from), want_dst = page_to_phys(e->b);
+	phys_addr_t at_src = 0, at_dst = 0;
+	size_t i, n = 0, first = PAGE_SIZE;
+
+	for (i = 0; i < PAGE_SIZE; i++) {
+		if (want[i] == got[i])
+			continue;
+		n++;
+		first = min(first, i);
+	}
+	if (domain) {
+		at_src = iommu_iova_to_phys(domain, e->win.iova + src);
+		at_dst = iommu_iova_to_phys(domain, e->win.iova + OFF_B);
+	}
+	dev_err(&e->pdev->dev, "%s: data differs after DMA: %zu bytes from %zu, got %*ph, want %*ph\n",
+		what, n, first, 16, got + ALIGN_DOWN(first, 16), 16,
+		want + ALIGN_DOWN(first, 16));
+	dev_err(&e->pdev->dev, "%s: %#llx translates to %pa (want %pa), %#llx to %pa (want %pa)\n",
+		what, (u64)e->win.iova + src, &at_src, &want_src,
+		(u64)e->win.iova + OFF_B, &at_dst, &want_dst);
+}
+
 static int vcm_edu_check(struct vcm_edu *e, struct page *from, size_t src,
 			 const char *what)
 {
@@ -122,7 +153,7 @@ static int vcm_edu_check(struct vcm_edu *e, struct page *from, size_t src,
 		return ret;
 	dma_window_sync_for_cpu(&e->win, OFF_B, PAGE_SIZE, DMA_FROM_DEVICE);
 	if (memcmp(b, page_address(from), PAGE_SIZE)) {
-		dev_err(&e->pdev->dev, "%s: data differs after DMA\n", what);
+		vcm_edu_differs(e, from, src, what);
 		return -EIO;
 	}
 	dev_info(&e->pdev->dev, "%s: %#llx -> edu -> %#llx verified\n", what,
