@@ -445,6 +445,7 @@ struct sweep {
 	char bdf[NAME_MAX + 1];
 	char graph[PATH_MAX];
 	char nth[64];
+	int nth_fd;
 	char *before;
 	char *after;
 };
@@ -457,13 +458,15 @@ FIXTURE_SETUP(fail_nth)
 {
 	self->s.before = NULL;
 	self->s.after = NULL;
+	self->s.nth_fd = -1;
 	if (!find_edu(self->s.bdf, sizeof(self->s.bdf)))
 		SKIP(return, "no edu device");
 	if (access(PCI_DRVS "/vcm_edu", F_OK))
 		SKIP(return, "no vcm_edu driver (CONFIG_SAMPLE_VCM_EDU)");
 	snprintf(self->s.nth, sizeof(self->s.nth), "/proc/self/task/%ld/fail-nth",
 		 (long)syscall(SYS_gettid));
-	if (access(self->s.nth, W_OK))
+	self->s.nth_fd = open(self->s.nth, O_RDWR);
+	if (self->s.nth_fd < 0)
 		SKIP(return, "no fail-nth (CONFIG_FAULT_INJECTION)");
 	self->s.before = malloc(GRAPH_MAX);
 	self->s.after = malloc(GRAPH_MAX);
@@ -475,8 +478,34 @@ FIXTURE_SETUP(fail_nth)
 
 FIXTURE_TEARDOWN(fail_nth)
 {
+	if (self->s.nth_fd >= 0)
+		close(self->s.nth_fd);
 	free(self->s.before);
 	free(self->s.after);
+}
+
+/*
+ * Set this thread's fail-nth, and read what is left of it, through the
+ * descriptor the fixture keeps open: opening the file allocates, and
+ * with failslab counting GFP_KERNEL allocations that would run it down.
+ */
+static int nth_set(struct sweep *sw, int n)
+{
+	char n_str[16];
+	int len = snprintf(n_str, sizeof(n_str), "%d", n);
+
+	return pwrite(sw->nth_fd, n_str, len, 0) == len ? 0 : -1;
+}
+
+static int nth_left(struct sweep *sw)
+{
+	char left[16];
+	ssize_t len = pread(sw->nth_fd, left, sizeof(left) - 1, 0);
+
+	if (len <= 0)
+		return -1;
+	left[len] = '\0';
+	return atoi(left);
 }
 
 /*
@@ -490,8 +519,7 @@ static int sweep(struct __test_metadata *_metadata,
 		 struct sweep *sw, const char *path,
 		 const char *val, int (*prep)(struct sweep *sw))
 {
-	char n_str[16], left[16];
-	int n, ret, failed = 0;
+	int n, ret, left, failed = 0;
 
 	for (n = 1; n < 10000; n++) {
 		if (prep && prep(sw)) {
@@ -502,15 +530,13 @@ static int sweep(struct __test_metadata *_metadata,
 			TH_LOG("n=%d: cannot read %s", n, sw->graph);
 			return -1;
 		}
-		snprintf(n_str, sizeof(n_str), "%d", n);
-		if (write_str(sw->nth, n_str)) {
+		if (nth_set(sw, n)) {
 			TH_LOG("cannot write %s", sw->nth);
 			return -1;
 		}
 		ret = write_str(path, val);
-		if (read_str(sw->nth, left, sizeof(left)) <= 0)
-			left[0] = '\0';
-		write_str(sw->nth, "0");
+		left = nth_left(sw);
+		nth_set(sw, 0);
 		if (ret)
 			failed++;
 		/* A chain without set-up leaves the context as it found it. */
@@ -524,7 +550,7 @@ static int sweep(struct __test_metadata *_metadata,
 			}
 		}
 		/* Not reached: the chain has fewer than n fault points. */
-		if (atoi(left) > 0) {
+		if (left > 0) {
 			if (ret) {
 				TH_LOG("'%s' > %s failed with no fault injected: %s",
 				       val, path, strerror(-ret));
@@ -614,18 +640,17 @@ static int read_graphs(struct sweep *sw)
 
 TEST_F_TIMEOUT(fail_nth, graph, 120)
 {
-	char n_str[16], left[16];
-	int n, ret;
+	int n, ret, left;
 
 	for (n = 1; n < 10000; n++) {
 		ASSERT_EQ(0, ctx_state(self->s.graph, self->s.before));
-		snprintf(n_str, sizeof(n_str), "%d", n);
-		ASSERT_EQ(0, write_str(self->s.nth, n_str));
+		ASSERT_EQ(0, nth_set(&self->s, n));
 		ret = read_graphs(&self->s);
-		ASSERT_LT(0, read_str(self->s.nth, left, sizeof(left)));
-		write_str(self->s.nth, "0");
+		left = nth_left(&self->s);
+		nth_set(&self->s, 0);
+		ASSERT_LE(0, left);
 		ASSERT_TRUE(ctx_is(self->s.graph, self->s.before, self->s.after));
-		if (atoi(left) > 0) {
+		if (left > 0) {
 			ASSERT_EQ(0, ret);
 			break;
 		}

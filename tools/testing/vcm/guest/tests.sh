@@ -320,10 +320,75 @@ bind_vcm_edu() {
 # DMA API (with vcm_dma_test). Its TAP goes to the log, where the host
 # parses it (kselftest.sh); the expected IOMMU faults are bracketed by
 # the kselftest itself.
+# The text of dma-iommu and VCM's core as "start end": from the first
+# iommu_dma_ function to the function after the last vcm_ one below the
+# samples' (built-in text is in link order: drivers/iommu/dma-iommu.c,
+# then drivers/iommu/vcm/, then samples/).
+vcm_text() {
+	grep -E '^[0-9a-f]+ [tT] [^ ]+$' /proc/kallsyms | sort | awk '
+		!start && $3 ~ /^iommu_dma_/ { start = $1 }
+		done { next }
+		$3 ~ /^vcm_edu_/ { done = 1; next }
+		after { end = $1; after = 0 }
+		$3 ~ /^vcm_/ { after = 1 }
+		END { if (start && end) print "0x" start, "0x" end }'
+}
+
+# failslab and fail_page_alloc, where built in, count down the kselftest's
+# fail-nth too. fail_alloc MODE sets them up, quiet: off, not at all (the
+# sweeps fail fail_vcm's points alone); atomic, at atomic allocations of
+# two pages or more (their defaults); all, at every slab and page
+# allocation. Either only with dma-iommu or VCM on the stack: the chains
+# also run the PCI core, ACPI and sysfs, whose failures are not under
+# test (ACPICA, for one, frees an object still in use when it cannot
+# allocate while updating reference counts).
+fail_alloc() {
+	d=/sys/kernel/debug
+	[ -d $d/failslab ] || return 0
+	set -- "$1" $(vcm_text)
+	[ $# = 3 ] || { echo "cannot find VCM's text in /proc/kallsyms"; return 1; }
+	for a in failslab fail_page_alloc; do
+		echo 0 > $d/$a/verbose
+		case $1 in
+		off)
+			# An empty required range, and no stack to look at.
+			echo 0 > $d/$a/require-start
+			echo 0 > $d/$a/require-end
+			echo 0 > $d/$a/stacktrace-depth
+			echo Y > $d/$a/ignore-gfp-wait
+			;;
+		atomic|all)
+			echo "$2" > $d/$a/require-start
+			echo "$3" > $d/$a/require-end
+			echo 32 > $d/$a/stacktrace-depth
+			if [ "$1" = all ]; then
+				echo N > $d/$a/ignore-gfp-wait
+			else
+				echo Y > $d/$a/ignore-gfp-wait
+			fi
+			;;
+		*)
+			echo "fail_alloc: no mode $1"
+			return 1
+			;;
+		esac
+	done
+	if [ "$1" = all ]; then
+		echo 0 > $d/fail_page_alloc/min-order
+	else
+		echo 1 > $d/fail_page_alloc/min-order
+	fi
+	echo "fault injection at allocations: $1, text $2-$3"
+}
+
 check_kselftest() {
 	[ -d /sys/bus/pci/drivers/vcm_dma_test ] ||
 		insmod /vcm/vcm_dma_test.ko || { echo "cannot load vcm_dma_test"; return 1; }
+	fail_alloc "$(cmdline_arg vcm.fail_alloc off)" || return 1
 	/bin/vcm_edu_test "$@"
+	st=$?
+	fail_alloc off
+	return $st
 }
 
 # While edu holds its window, heavy DMA on the device sharing its domain
