@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -50,8 +51,12 @@
 #define VDT_RUN		"/sys/kernel/debug/vcm_dma_test/run"
 #define FAULT_LINES	"DMAR: |arm-smmu-v3|vcm_edu|vcm_dma_test"
 #define GRAPH_MAX	(1024 * 1024)
-/* The IOMMUs' fault reports are rate limited to 10 in 5 s. */
+/*
+ * The IOMMUs' fault reports are rate limited to 10 in 5 s, counted from
+ * the first report after the last interval ended.
+ */
 #define FAULT_GAP_S	6
+#define RATELIMIT_MS	5200
 #define FAULT_WAIT_MS	10000
 #define SETTLE_MS	2000
 #define QUIET_MS	1000
@@ -300,6 +305,29 @@ static int kmsg_open(void)
 	return fd;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* When kmsg_fault() last read the first report of a fault. */
+static long long fault_seen_ms;
+
+/*
+ * Let the rate limit's interval that the last fault's reports began run
+ * out, so that the next fault's reports are printed at once.
+ */
+static void fault_gap(void)
+{
+	long long left = fault_seen_ms + RATELIMIT_MS - now_ms();
+
+	if (fault_seen_ms && left > 0)
+		usleep(left * 1000);
+}
+
 /*
  * Wait up to @wait_ms for an IOMMU fault report (VT-d or SMMUv3) after
  * kmsg_open(). Once one came, wait until the reports stop for QUIET_MS:
@@ -328,9 +356,12 @@ static bool kmsg_fault(int fd, int wait_ms)
 		msg = strchr(rec, ';');
 		if (!msg)
 			continue;
-		if (strstr(msg, "DMAR: [DMA ") ||
-		    (strstr(msg, "arm-smmu-v3") && strstr(msg, " event ")))
+		if (!seen && (strstr(msg, "DMAR: [DMA ") ||
+			      (strstr(msg, "arm-smmu-v3") &&
+			       strstr(msg, " event ")))) {
 			seen = true;
+			fault_seen_ms = now_ms();
+		}
 		/* Any line of a report restarts the quiet period. */
 		if (seen && (strstr(msg, "DMAR: ") || strstr(msg, "arm-smmu-v3")))
 			ms = 0;
@@ -351,6 +382,7 @@ static int run_fault(struct __test_metadata *_metadata, const char *run,
 	int fd, ret;
 	bool seen;
 
+	fault_gap();
 	fd = kmsg_open();
 	if (fd < 0)
 		return -errno;
@@ -594,6 +626,7 @@ static int sweep_faulting(struct __test_metadata *_metadata,
 {
 	int fd, points;
 
+	fault_gap();
 	fd = kmsg_open();
 	if (fd < 0)
 		return -1;
