@@ -39,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -313,8 +314,20 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* When kmsg_fault() last read the first report of a fault. */
-static long long fault_seen_ms;
+/*
+ * When kmsg_fault() last read the first report of a fault. The harness
+ * runs each test in a child of its own: the time lives in memory that
+ * every child shares, mapped before the first fork.
+ */
+static long long *fault_seen_ms;
+
+static void __attribute__((constructor)) fault_seen_init(void)
+{
+	void *p = mmap(NULL, sizeof(*fault_seen_ms), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	fault_seen_ms = p == MAP_FAILED ? NULL : p;
+}
 
 /*
  * Let the rate limit's interval that the last fault's reports began run
@@ -322,9 +335,12 @@ static long long fault_seen_ms;
  */
 static void fault_gap(void)
 {
-	long long left = fault_seen_ms + RATELIMIT_MS - now_ms();
+	long long left;
 
-	if (fault_seen_ms && left > 0)
+	if (!fault_seen_ms || !*fault_seen_ms)
+		return;
+	left = *fault_seen_ms + RATELIMIT_MS - now_ms();
+	if (left > 0)
 		usleep(left * 1000);
 }
 
@@ -360,7 +376,8 @@ static bool kmsg_fault(int fd, int wait_ms)
 			      (strstr(msg, "arm-smmu-v3") &&
 			       strstr(msg, " event ")))) {
 			seen = true;
-			fault_seen_ms = now_ms();
+			if (fault_seen_ms)
+				*fault_seen_ms = now_ms();
 		}
 		/* Any line of a report restarts the quiet period. */
 		if (seen && (strstr(msg, "DMAR: ") || strstr(msg, "arm-smmu-v3")))
