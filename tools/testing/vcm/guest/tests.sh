@@ -314,12 +314,6 @@ bind_vcm_edu() {
 	[ "$(basename "$(readlink "$dev/driver" 2>/dev/null)")" = vcm_edu ] || { echo "vcm_edu did not bind"; return 1; }
 }
 
-# The kselftest of tools/testing/selftests/vcm/ on edu: the window
-# sample's DMA, bad input and faults, the two-step API, a migration,
-# fault injection sweeps over those call chains, and stale IOVAs of the
-# DMA API (with vcm_dma_test). Its TAP goes to the log, where the host
-# parses it (kselftest.sh); the expected IOMMU faults are bracketed by
-# the kselftest itself.
 # The text of dma-iommu and VCM's core as "start end": from the first
 # iommu_dma_ function to the function after the last vcm_ one below the
 # samples' (built-in text is in link order: drivers/iommu/dma-iommu.c,
@@ -336,51 +330,39 @@ vcm_text() {
 
 # failslab and fail_page_alloc, where built in, count down the kselftest's
 # fail-nth too. fail_alloc MODE sets them up, quiet: off, not at all (the
-# sweeps fail fail_vcm's points alone); atomic, at atomic allocations of
-# two pages or more (their defaults); all, at every slab and page
-# allocation. Either only with dma-iommu or VCM on the stack: the chains
-# also run the PCI core, ACPI and sysfs, whose failures are not under
-# test (ACPICA, for one, frees an object still in use when it cannot
-# allocate while updating reference counts).
+# sweeps fail fail_vcm's points alone); all, at every slab and page
+# allocation made with dma-iommu or VCM on the stack. The chains also run
+# the PCI core, ACPI and sysfs, whose failures are not under test
+# (ACPICA, for one, frees an object still in use when it cannot allocate
+# while updating reference counts).
 fail_alloc() {
 	d=/sys/kernel/debug
 	[ -d $d/failslab ] || return 0
 	set -- "$1" $(vcm_text)
 	[ $# = 3 ] || { echo "cannot find VCM's text in /proc/kallsyms"; return 1; }
+	case $1 in
+	off)	# An empty required range, and no stack to look at.
+		set -- off 0 0 0 Y 1 ;;
+	all)	set -- all "$2" "$3" 32 N 0 ;;
+	*)	echo "fail_alloc: no mode $1"; return 1 ;;
+	esac
 	for a in failslab fail_page_alloc; do
 		echo 0 > $d/$a/verbose
-		case $1 in
-		off)
-			# An empty required range, and no stack to look at.
-			echo 0 > $d/$a/require-start
-			echo 0 > $d/$a/require-end
-			echo 0 > $d/$a/stacktrace-depth
-			echo Y > $d/$a/ignore-gfp-wait
-			;;
-		atomic|all)
-			echo "$2" > $d/$a/require-start
-			echo "$3" > $d/$a/require-end
-			echo 32 > $d/$a/stacktrace-depth
-			if [ "$1" = all ]; then
-				echo N > $d/$a/ignore-gfp-wait
-			else
-				echo Y > $d/$a/ignore-gfp-wait
-			fi
-			;;
-		*)
-			echo "fail_alloc: no mode $1"
-			return 1
-			;;
-		esac
+		echo "$2" > $d/$a/require-start
+		echo "$3" > $d/$a/require-end
+		echo "$4" > $d/$a/stacktrace-depth
+		echo "$5" > $d/$a/ignore-gfp-wait
 	done
-	if [ "$1" = all ]; then
-		echo 0 > $d/fail_page_alloc/min-order
-	else
-		echo 1 > $d/fail_page_alloc/min-order
-	fi
+	echo "$6" > $d/fail_page_alloc/min-order
 	echo "fault injection at allocations: $1, text $2-$3"
 }
 
+# The kselftest of tools/testing/selftests/vcm/ on edu: the window
+# sample's DMA, bad input and faults, the two-step API, a migration,
+# fault injection sweeps over those call chains, and stale IOVAs of the
+# DMA API (with vcm_dma_test). Its TAP goes to the log, where the host
+# parses it (kselftest.sh); the expected IOMMU faults are bracketed by
+# the kselftest itself.
 check_kselftest() {
 	[ -d /sys/bus/pci/drivers/vcm_dma_test ] ||
 		insmod /vcm/vcm_dma_test.ko || { echo "cannot load vcm_dma_test"; return 1; }
