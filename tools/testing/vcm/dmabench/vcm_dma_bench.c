@@ -16,16 +16,36 @@
  *   echo "MODE GRANULE THREADS MSECS" > /sys/kernel/debug/vcm_dma_bench/run
  *   cat /sys/kernel/debug/vcm_dma_bench/run
  * prints "ops=N map_ns=M unmap_ns=U" (averages per operation).
+ *
+ * Two more runs check the allocator rather than time it:
+ *
+ *   fill:     dma_map_page() of one page again and again, with edu's
+ *             28-bit mask, until a map fails; everything is unmapped
+ *             and the space filled again. Prints "maps=N again=M
+ *             distinct=D": how many mappings fit, how many fit once
+ *             everything was freed, and whether each fill's addresses
+ *             were all different (1) or not (0).
+ *   badunmap: for each of "page", "resource" and "sg", with eight
+ *             mappings held: a double unmap and an unmap of an address
+ *             never mapped, then 64 mappings of 64 pages. Prints
+ *             "KIND dup=N held=H wrong=W failed=F" per kind: addresses
+ *             handed out twice, addresses of a held mapping handed out,
+ *             mappings that do not translate to their page, maps that
+ *             failed. All zero means the bad unmaps did no harm.
+ *
+ * Both are written as the mode alone ("fill", "badunmap").
  */
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/timekeeping.h>
 
 #define VDB_MAX_THREADS	16
@@ -47,7 +67,7 @@ static struct {
 	bool sg;
 	unsigned int granule;
 	u64 deadline;
-	char result[128];
+	char result[256];
 } vdb;
 
 static int vdb_single(struct vdb_thread *t)
@@ -190,11 +210,244 @@ static int vdb_run(bool sg, unsigned int granule, unsigned int threads,
 	return ret;
 }
 
+static int vdb_cmp(const void *a, const void *b)
+{
+	dma_addr_t x = *(const dma_addr_t *)a, y = *(const dma_addr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Whether @n addresses, sorted in place, are all different. */
+static bool vdb_distinct(dma_addr_t *addr, unsigned long n)
+{
+	unsigned long i;
+
+	sort(addr, n, sizeof(*addr), vdb_cmp, NULL);
+	for (i = 1; i < n; i++)
+		if (addr[i] == addr[i - 1])
+			return false;
+	return true;
+}
+
+/*
+ * Map @page until a map fails or @max mappings are made; then unmap them
+ * all. Returns how many were made, and whether they were all different.
+ */
+static unsigned long vdb_fill_once(struct page *page, dma_addr_t *addr,
+				   unsigned long max, bool *distinct)
+{
+	unsigned long n, i;
+
+	for (n = 0; n < max; n++) {
+		addr[n] = dma_map_page(vdb.dev, page, 0, PAGE_SIZE,
+				       DMA_TO_DEVICE);
+		if (dma_mapping_error(vdb.dev, addr[n]))
+			break;
+		if (!(n % 1024))
+			cond_resched();
+	}
+	for (i = 0; i < n; i++)
+		dma_unmap_page(vdb.dev, addr[i], PAGE_SIZE, DMA_TO_DEVICE);
+	*distinct = vdb_distinct(addr, n);
+	return n;
+}
+
+static int vdb_fill(void)
+{
+	/* One more than the space holds, so that a fill that never fails shows. */
+	unsigned long max = (DMA_BIT_MASK(28) >> PAGE_SHIFT) + 2, n1, n2;
+	bool d1, d2;
+	dma_addr_t *addr;
+	struct page *page;
+	int ret;
+
+	addr = kvmalloc_array(max, sizeof(*addr), GFP_KERNEL);
+	page = alloc_page(GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!addr || !page)
+		goto out;
+	ret = dma_set_mask(vdb.dev, DMA_BIT_MASK(28));
+	if (ret)
+		goto out;
+	n1 = vdb_fill_once(page, addr, max, &d1);
+	/* Lazy mode: let the flush queue's timer give the ranges back. */
+	msleep(100);
+	n2 = vdb_fill_once(page, addr, max, &d2);
+	msleep(100);
+	ret = dma_set_mask(vdb.dev, DMA_BIT_MASK(32));
+	snprintf(vdb.result, sizeof(vdb.result), "maps=%lu again=%lu distinct=%d\n",
+		 n1, n2, d1 && d2);
+out:
+	if (page)
+		__free_page(page);
+	kvfree(addr);
+	return ret;
+}
+
+#define VDB_HELD	8
+#define VDB_AFTER	64
+
+#define VDB_ALL		(VDB_HELD + 1 + VDB_AFTER)
+
+enum vdb_kind { VDB_PAGE, VDB_RESOURCE, VDB_SG };
+
+struct vdb_bad {
+	struct page *pages[VDB_ALL];
+	struct scatterlist sg[VDB_ALL];
+	dma_addr_t addr[VDB_ALL];
+	dma_addr_t sorted[VDB_ALL];
+};
+
+static dma_addr_t vdb_map(enum vdb_kind kind, struct page *page,
+			  struct scatterlist *sg)
+{
+	switch (kind) {
+	case VDB_PAGE:
+		return dma_map_page(vdb.dev, page, 0, PAGE_SIZE,
+				    DMA_BIDIRECTIONAL);
+	case VDB_RESOURCE:
+		return dma_map_resource(vdb.dev, page_to_phys(page), PAGE_SIZE,
+					DMA_BIDIRECTIONAL, 0);
+	default:
+		sg_init_table(sg, 1);
+		sg_set_page(sg, page, PAGE_SIZE, 0);
+		if (dma_map_sg(vdb.dev, sg, 1, DMA_BIDIRECTIONAL) != 1)
+			return DMA_MAPPING_ERROR;
+		return sg_dma_address(sg);
+	}
+}
+
+static void vdb_unmap(enum vdb_kind kind, dma_addr_t addr,
+		      struct scatterlist *sg)
+{
+	switch (kind) {
+	case VDB_PAGE:
+		dma_unmap_page(vdb.dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
+		break;
+	case VDB_RESOURCE:
+		dma_unmap_resource(vdb.dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL,
+				   0);
+		break;
+	default:
+		/* What a driver passes when it unmaps its list again. */
+		sg_dma_address(sg) = addr;
+		sg_dma_len(sg) = PAGE_SIZE;
+		dma_unmap_sg(vdb.dev, sg, 1, DMA_BIDIRECTIONAL);
+		break;
+	}
+}
+
+/*
+ * One kind of mapping: hold VDB_HELD, map and unmap one twice, unmap an
+ * address never mapped (below the lowest held one, where the next
+ * mappings come from), then map VDB_AFTER pages and look at what they got.
+ */
+static int vdb_badunmap_kind(enum vdb_kind kind, struct vdb_bad *b,
+			     char *out, size_t len)
+{
+	static const char * const names[] = { "page", "resource", "sg" };
+	struct iommu_domain *dom = iommu_get_domain_for_dev(vdb.dev);
+	struct page **pages = b->pages;
+	struct scatterlist *sg = b->sg;
+	dma_addr_t *addr = b->addr, *sorted = b->sorted;
+	unsigned int i, n, dup = 0, held = 0, wrong = 0, failed = 0;
+	dma_addr_t never, low;
+
+	if (!dom)
+		return -ENODEV;
+	for (i = 0; i < VDB_HELD + 1; i++) {
+		addr[i] = vdb_map(kind, pages[i], &sg[i]);
+		if (dma_mapping_error(vdb.dev, addr[i])) {
+			while (i--)
+				vdb_unmap(kind, addr[i], &sg[i]);
+			return -ENOMEM;
+		}
+	}
+	low = addr[0];
+	for (i = 1; i <= VDB_HELD; i++)
+		low = min(low, addr[i]);
+	never = low - 4 * PAGE_SIZE;
+	/* The last one is unmapped twice. */
+	vdb_unmap(kind, addr[VDB_HELD], &sg[VDB_HELD]);
+	vdb_unmap(kind, addr[VDB_HELD], &sg[VDB_HELD]);
+	vdb_unmap(kind, never, &sg[VDB_HELD]);
+	/* Lazy mode: let the flush queue give back what it was given. */
+	msleep(100);
+	n = VDB_HELD + 1;
+	for (i = 0; i < VDB_AFTER; i++) {
+		addr[n] = vdb_map(kind, pages[n], &sg[n]);
+		if (dma_mapping_error(vdb.dev, addr[n]))
+			failed++;
+		else
+			n++;
+	}
+	/* Translations first: the mappings made last win a shared address. */
+	for (i = 0; i < n; i++) {
+		if (i == VDB_HELD)
+			continue;
+		if (iommu_iova_to_phys(dom, addr[i]) != page_to_phys(pages[i]))
+			wrong++;
+	}
+	for (i = VDB_HELD + 1; i < n; i++) {
+		unsigned int j;
+
+		for (j = 0; j < VDB_HELD; j++)
+			if (addr[i] == addr[j])
+				held++;
+	}
+	memcpy(sorted, addr, VDB_HELD * sizeof(*addr));
+	memcpy(sorted + VDB_HELD, addr + VDB_HELD + 1,
+	       (n - VDB_HELD - 1) * sizeof(*addr));
+	sort(sorted, n - 1, sizeof(*sorted), vdb_cmp, NULL);
+	for (i = 1; i < n - 1; i++)
+		if (sorted[i] == sorted[i - 1])
+			dup++;
+	for (i = 0; i < n; i++)
+		if (i != VDB_HELD)
+			vdb_unmap(kind, addr[i], &sg[i]);
+	msleep(100);
+	snprintf(out, len, "%s dup=%u held=%u wrong=%u failed=%u ", names[kind],
+		 dup, held, wrong, failed);
+	return 0;
+}
+
+static int vdb_badunmap(void)
+{
+	struct vdb_bad *b;
+	enum vdb_kind kind;
+	size_t len = 0;
+	unsigned int i;
+	int ret = 0;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < VDB_ALL; i++) {
+		b->pages[i] = alloc_page(GFP_KERNEL);
+		if (!b->pages[i]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	for (kind = VDB_PAGE; kind <= VDB_SG && !ret; kind++) {
+		ret = vdb_badunmap_kind(kind, b, vdb.result + len,
+					sizeof(vdb.result) - len);
+		len = strlen(vdb.result);
+	}
+	if (!ret && len)
+		vdb.result[len - 1] = '\n';
+out:
+	for (i = 0; i < VDB_ALL && b->pages[i]; i++)
+		__free_page(b->pages[i]);
+	kfree(b);
+	return ret;
+}
+
 static ssize_t vdb_write(struct file *file, const char __user *ubuf,
 			 size_t len, loff_t *ppos)
 {
 	unsigned int granule, threads, msecs;
-	char buf[64], mode[8];
+	char buf[64], mode[16];
 	int ret;
 
 	if (len >= sizeof(buf))
@@ -202,7 +455,16 @@ static ssize_t vdb_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%7s %u %u %u", mode, &granule, &threads, &msecs) != 4)
+	if (sscanf(buf, "%15s", mode) == 1 &&
+	    (!strcmp(mode, "fill") || !strcmp(mode, "badunmap"))) {
+		mutex_lock(&vdb.lock);
+		vdb.result[0] = '\0';
+		ret = !vdb.dev ? -ENODEV : mode[0] == 'f' ? vdb_fill() :
+		      vdb_badunmap();
+		mutex_unlock(&vdb.lock);
+		return ret ? ret : len;
+	}
+	if (sscanf(buf, "%15s %u %u %u", mode, &granule, &threads, &msecs) != 4)
 		return -EINVAL;
 	if ((strcmp(mode, "single") && strcmp(mode, "sg")) || !granule ||
 	    granule > VDB_MAX_GRANULE || !threads ||

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Guest side of the DMA benchmark of make bench: map/unmap latency through
-# the IOMMU with the vcm_dma_bench module bound to edu, and NVMe reads.
+# the IOMMU with the vcm_dma_bench module bound to edu, how many mappings
+# edu's space holds and what bad unmaps do to the allocator, and NVMe reads.
 # Prints one "dmab: CASE METRIC=VALUE ..." line per case; the host pairs
 # them with the same run on the other kernel.
 #
@@ -42,6 +43,16 @@ for mode in single sg; do
 	done
 done
 [ -n "$icount" ] && exit $rc
+# The allocator under edu's 28-bit mask, and after bad unmaps (checks, not
+# timed; see vcm_dma_bench.c).
+for c in fill badunmap; do
+	if echo "$c" > $d; then
+		echo "dmab: $strict-$c $(cat $d)"
+	else
+		echo "dmab: error $strict-$c"
+		rc=1
+	fi
+done
 nvme=
 for b in /sys/block/nvme*; do
 	[ -e "$b" ] && nvme=$(basename "$b") && break

@@ -12,7 +12,14 @@
 #  - sequential O_DIRECT reads from NVMe: 4 KiB at queue depth 1, and
 #    128 KiB, 1 MiB and 4 MiB at queue depths 1 and 32 ("-qd32"), where
 #    dma_opt_mapping_size() shows: it caps NVMe's largest request (the
-#    guest log's "nvme-limits" line gives the queue limits).
+#    guest log's "nvme-limits" line gives the queue limits);
+#  - two checks of the allocator, which fail make bench when the VCM
+#    kernel fails them: edu's 28-bit space filled with one-page mappings
+#    until a map fails, then freed and filled again (the VCM kernel must
+#    fit at least as many as the base kernel, and as many again); and a
+#    double unmap plus an unmap of a never-mapped address, of a page, a
+#    resource and a scatterlist, followed by 64 mappings that must get
+#    addresses of their own and translate to their own pages.
 # Prints one line per figure, medians over the rounds:
 #   bench: dma <arch> <case> ours=<v> theirs=<v> unit=<u> ratio=<median of ours/theirs>
 #
@@ -135,6 +142,7 @@ python3 - "$arch" "$res" "$icount" <<'PY' || rc=1
 import statistics, sys
 arch, path, icount = sys.argv[1], sys.argv[2], sys.argv[3]
 vals = {}
+checks = {}
 bad = 0
 for line in open(path):
     f = line.split()
@@ -142,6 +150,9 @@ for line in open(path):
     if case == "error":
         print(f"bench-dma: {kern} round {rnd}: error {' '.join(f[3:])}")
         bad = 1
+        continue
+    if case.endswith("-fill") or case.endswith("-badunmap"):
+        checks.setdefault(case, {}).setdefault(kern, []).append(f[3:])
         continue
     for kv in f[3:]:
         k, _, v = kv.partition("=")
@@ -170,6 +181,37 @@ for suite, a, b in suites if control else suites[:1]:
             unit = "instr/req" if "nvme" in name else "instr"
         print(f"bench: {suite} {arch} {name} ours={ours:.0f} theirs={theirs:.0f} "
               f"unit={unit} ratio={ratio:.2f}")
+# The checks: the same in every round, so each round's result is shown
+# when they differ. The VCM kernel must fit at least as many mappings as
+# the base kernel, fit as many again once all are freed, never hand out
+# one address twice, and come out of every kind of bad unmap unharmed.
+def kv(words):
+    return {k: v for k, _, v in (w.partition("=") for w in words) if v}
+for case in sorted(checks):
+    res = checks[case]
+    show = {k: sorted(set(" ".join(r) for r in rs)) for k, rs in res.items()}
+    fmt = lambda k: " | ".join(show.get(k, ["none"]))
+    print(f"bench: dma-check {arch} {case} ours={fmt('ours')!r} theirs={fmt('theirs')!r}")
+    for r in res.get("ours", []):
+        if case.endswith("-fill"):
+            o = kv(r)
+            t = [kv(x) for x in res.get("theirs", [])]
+            if (o.get("distinct") != "1" or o.get("maps") != o.get("again") or
+                    any(int(o["maps"]) < int(x["maps"]) for x in t)):
+                print(f"bench-dma: {case}: the VCM kernel fails the check")
+                bad = 1
+        else:
+            kinds = {}
+            for w in r:
+                if "=" not in w:
+                    kind = kinds.setdefault(w, {})
+                else:
+                    k, _, v = w.partition("=")
+                    kind[k] = int(v)
+            for k in ("page", "resource", "sg"):
+                if k not in kinds or any(kinds[k].values()):
+                    print(f"bench-dma: {case}: bad unmaps of a {k} harm the VCM kernel's allocator")
+                    bad = 1
 sys.exit(bad)
 PY
 exit $rc
