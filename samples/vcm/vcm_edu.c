@@ -35,6 +35,8 @@
  *             linked into one range, each bad call refused, DMA through
  *             it checked, a part unlinked and faulting, linked again,
  *             and the range destroyed.
+ *   grow      many two-step ranges held at once and freed, no DMA: the
+ *             IOVA allocator's tree and cache grow (see vcm_edu_grow()).
  *
  * edu's DMA engine: source 0x80, destination 0x88, count 0x90, command
  * 0x98 (bit 0 run, bit 1 edu-to-RAM); its buffer is at 0x40000 (4 KiB) in
@@ -510,6 +512,42 @@ static int vcm_edu_iova_fixed(struct vcm_edu *e)
 	return ret;
 }
 
+#define GROW_FIXED	40	/* more ranges than a leaf of the IOVA tree holds */
+#define GROW_CACHED	130	/* more 128 KiB ranges than two magazines hold */
+
+/*
+ * "grow": hold many ranges at once, then free them. The two-step ranges of
+ * dma_iova_alloc_range() go to the IOVA tree, which splits leaves and
+ * allocates nodes; those of dma_iova_try_alloc() go through the cache
+ * (empty after a drain, so to the tree too) and, with DMA-API debug, into
+ * the record of live ranges, and freed fill this CPU's magazines until
+ * the cache allocates more. Nothing is mapped: the fail_nth sweep uses it
+ * to reach the allocator's growth paths.
+ */
+static int vcm_edu_grow(struct vcm_edu *e)
+{
+	struct device *dev = &e->pdev->dev;
+	struct dma_iova_state *st;
+	unsigned int n = 0;
+	int ret = 0;
+
+	st = kvcalloc(GROW_FIXED + GROW_CACHED, sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	for (; n < GROW_FIXED && !ret; n++)
+		ret = dma_iova_alloc_range(dev, &st[n], PAGE_SIZE, 0, 0, 0);
+	for (; n < GROW_FIXED + GROW_CACHED && !ret; n++)
+		if (!dma_iova_try_alloc(dev, &st[n], 0, SZ_128K))
+			ret = -ENOMEM;
+	/* The one that failed holds nothing. */
+	if (ret)
+		n--;
+	while (n--)
+		dma_iova_free(dev, &st[n]);
+	kvfree(st);
+	return ret;
+}
+
 /*
  * "migrate": the buffer's owner is this driver. Its quiesce callback takes
  * the lock a DMA round holds, so it waits for the running round and keeps
@@ -899,6 +937,8 @@ static ssize_t vcm_edu_run(struct file *file, const char __user *ubuf,
 		ret = vcm_edu_iova(e);
 	else if (!strcmp(cmd, "iova-fixed"))
 		ret = vcm_edu_iova_fixed(e);
+	else if (!strcmp(cmd, "grow"))
+		ret = vcm_edu_grow(e);
 	else
 		ret = -EINVAL;
 	mutex_unlock(&e->lock);

@@ -9,8 +9,10 @@
  * IOMMU, the two-step DMA API, and memory migrated while edu uses it.
  *
  * fail_nth: one call chain at a time (binding the sample driver, which
- * allocates and maps its window; the two-step API; a migration; reading
- * the graph) runs with the n-th fault point of this task failed
+ * allocates and maps its window; the two-step API; many ranges held at
+ * once; a migration; switching
+ * edu's IOMMU group from identity to its DMA domain type; reading the
+ * graph) runs with the n-th fault point of this task failed
  * (/proc/self/task/<tid>/fail-nth: CONFIG_VCM_FAULT_INJECTION and any
  * other fault attribute the kernel has), for n = 1, 2, ... until the
  * chain runs without reaching the n-th point. After every call that
@@ -666,10 +668,156 @@ TEST_F_TIMEOUT(fail_nth, iova_fixed, 600)
 	ASSERT_LT(0, sweep_faulting(_metadata, &self->s, "iova-fixed"));
 }
 
+/*
+ * Many ranges held at once: the IOVA tree allocates nodes, the cache
+ * magazines, DMA-API debug its record of live ranges.
+ */
+TEST_F_TIMEOUT(fail_nth, grow, 600)
+{
+	ASSERT_LT(0, sweep(_metadata, &self->s, EDU_RUN, "grow", NULL));
+}
+
 /* Migration of a buffer edu keeps copying through. */
 TEST_F_TIMEOUT(fail_nth, migrate, 600)
 {
 	ASSERT_LT(0, sweep(_metadata, &self->s, EDU_RUN, "migrate", NULL));
+	ASSERT_EQ(0, write_str(EDU_RUN, "selftest"));
+}
+
+/* How many VCM contexts of DMA domains debugfs shows. */
+static int count_ctx(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *dir;
+
+	dir = opendir(VCM_DEBUGFS);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)))
+		if (!strncmp(de->d_name, "dma", 3))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+#define GROUP_MAX	8
+
+/* The devices of edu's IOMMU group and the drivers they had. */
+struct group {
+	char type[PATH_MAX];
+	int n;
+	char bdf[GROUP_MAX][NAME_MAX + 1];
+	char drv[GROUP_MAX][64];
+};
+
+static int group_read(const char *bdf, struct group *g)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(g->type, sizeof(g->type), PCI_DEVS "/%s/iommu_group/type", bdf);
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/iommu_group/devices", bdf);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	g->n = 0;
+	while ((de = readdir(dir)) && g->n < GROUP_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(g->bdf[g->n], sizeof(g->bdf[0]), "%s", de->d_name);
+		bound_driver(de->d_name, g->drv[g->n], sizeof(g->drv[0]));
+		g->n++;
+	}
+	closedir(dir);
+	return de ? -E2BIG : 0;
+}
+
+/* The group's domain type, without its newline, or "". */
+static void group_type(struct group *g, char *buf, size_t len)
+{
+	if (read_str(g->type, buf, len) <= 0)
+		buf[0] = '\0';
+	strtok(buf, "\n");
+}
+
+/* How many devices of the group no VCM context lists. */
+static int group_missing(struct group *g)
+{
+	char graph[PATH_MAX];
+	int i, n = 0;
+
+	for (i = 0; i < g->n; i++)
+		if (!find_ctx(g->bdf[i], graph, sizeof(graph)))
+			n++;
+	return n;
+}
+
+/*
+ * Switching edu's group from the identity domain back to its DMA domain
+ * type: the IOMMU core allocates the domain, dma-iommu its cookie, VCM
+ * the context. Every driver of the group is unbound first, as the core
+ * requires, and bound again at the end. A switch that fails must leave
+ * the group on its identity domain and no VCM context behind; the last,
+ * with no fault, must put every device of the group in the context.
+ *
+ * dma-iommu sets each device up after the core has switched the domain,
+ * and a device it fails to set up keeps the platform's DMA ops while the
+ * write reports success (iommu_setup_dma_ops() returns nothing). Such
+ * switches are counted and shown, not failed: the core gives no way to
+ * report them.
+ */
+TEST_F_TIMEOUT(fail_nth, domain_type, 300)
+{
+	int i, n, ret, left, ctxs, failed = 0, unset = 0;
+	char type[32], now[32];
+	struct group g;
+
+	ASSERT_EQ(0, group_read(self->s.bdf, &g));
+	group_type(&g, type, sizeof(type));
+	ASSERT_TRUE(!strcmp(type, "DMA") || !strcmp(type, "DMA-FQ"));
+	for (i = 0; i < g.n; i++)
+		ASSERT_EQ(0, pci_unbind(g.bdf[i]));
+	for (n = 1; n < 10000; n++) {
+		ASSERT_EQ(0, write_str(g.type, "identity"));
+		ctxs = count_ctx();
+		ASSERT_LE(0, ctxs);
+		ASSERT_EQ(0, nth_set(&self->s, n));
+		ret = write_str(g.type, type);
+		left = nth_left(&self->s);
+		nth_set(&self->s, 0);
+		ASSERT_LE(0, left);
+		if (ret) {
+			failed++;
+			group_type(&g, now, sizeof(now));
+			EXPECT_STREQ("identity", now);
+			EXPECT_EQ(ctxs, count_ctx());
+			if (_metadata->exit_code)
+				break;
+		} else if (group_missing(&g)) {
+			unset++;
+		}
+		if (left > 0) {
+			ASSERT_EQ(0, ret);
+			break;
+		}
+	}
+	TH_LOG("'%s' > %s: %d fault points, %d failed calls, %d switches that left a device without its DMA domain's ops",
+	       type, g.type, n - 1, failed, unset);
+	group_type(&g, now, sizeof(now));
+	EXPECT_STREQ(type, now);
+	EXPECT_EQ(0, group_missing(&g));
+	for (i = 0; i < g.n; i++) {
+		char path[PATH_MAX];
+
+		if (!g.drv[i][0] || !strcmp(g.drv[i], "vcm_edu"))
+			continue;
+		snprintf(path, sizeof(path), PCI_DRVS "/%s/bind", g.drv[i]);
+		EXPECT_EQ(0, write_str(path, g.bdf[i]));
+	}
+	ASSERT_EQ(0, pci_bind(self->s.bdf, "vcm_edu"));
+	EXPECT_LT(0, n - 1);
 	ASSERT_EQ(0, write_str(EDU_RUN, "selftest"));
 }
 
