@@ -217,16 +217,16 @@ static int vdb_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Whether @n addresses, sorted in place, are all different. */
-static bool vdb_distinct(dma_addr_t *addr, unsigned long n)
+/* How many of @n addresses, sorted in place, repeat the one before. */
+static unsigned long vdb_dups(dma_addr_t *addr, unsigned long n)
 {
-	unsigned long i;
+	unsigned long i, dups = 0;
 
 	sort(addr, n, sizeof(*addr), vdb_cmp, NULL);
 	for (i = 1; i < n; i++)
 		if (addr[i] == addr[i - 1])
-			return false;
-	return true;
+			dups++;
+	return dups;
 }
 
 /*
@@ -248,7 +248,7 @@ static unsigned long vdb_fill_once(struct page *page, dma_addr_t *addr,
 	}
 	for (i = 0; i < n; i++)
 		dma_unmap_page(vdb.dev, addr[i], PAGE_SIZE, DMA_TO_DEVICE);
-	*distinct = vdb_distinct(addr, n);
+	*distinct = !vdb_dups(addr, n);
 	return n;
 }
 
@@ -398,10 +398,7 @@ static int vdb_badunmap_kind(enum vdb_kind kind, struct vdb_bad *b,
 	memcpy(sorted, addr, VDB_HELD * sizeof(*addr));
 	memcpy(sorted + VDB_HELD, addr + VDB_HELD + 1,
 	       (n - VDB_HELD - 1) * sizeof(*addr));
-	sort(sorted, n - 1, sizeof(*sorted), vdb_cmp, NULL);
-	for (i = 1; i < n - 1; i++)
-		if (sorted[i] == sorted[i - 1])
-			dup++;
+	dup = vdb_dups(sorted, n - 1);
 	for (i = 0; i < n; i++)
 		if (i != VDB_HELD)
 			vdb_unmap(kind, addr[i], &sg[i]);
