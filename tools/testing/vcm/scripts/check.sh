@@ -5,7 +5,8 @@
 # "N passed, N failed"; the exit status is non-zero if anything failed.
 #
 # Environment:
-#   ARCHES="x86_64 arm64"   guests to build and boot
+#   ARCHES="x86_64 arm64"   guests to build and boot; arm64-64k is the
+#                           arm64 guest with a 64 KiB-page kernel
 #   MODES="strict lazy"     IOMMU modes to boot each guest in
 #   ONLY=static|user|guest  run only one group of tests
 set -uo pipefail
@@ -95,33 +96,36 @@ if want user && [ -f tools/testing/vcm/Makefile ]; then
 	result userspace-fuzz make -s -C tools/testing/vcm KSRC="$top/$b/linux" fuzz
 fi
 
-for arch in $ARCHES; do
+for guest in $ARCHES; do
 	{ want guest || want static; } || continue
+	# A guest is an arch, or an arch and a variant of its kernel.
+	arch=${guest%-64k}
 	frags=
 	[ "$arch" = x86_64 ] && frags=tools/testing/vcm/configs/debug.config
-	if [ -n "${bg_pid[kernel-$arch]:-}" ]; then
-		bg_result "kernel-$arch" || continue
-	elif ! FRAGMENTS=$frags result "kernel-$arch" $s/kernel.sh "$arch" "$top/$b/$arch"; then
+	[ "$guest" = arm64-64k ] && frags=tools/testing/vcm/configs/arm64-64k.config
+	if [ -n "${bg_pid[kernel-$guest]:-}" ]; then
+		bg_result "kernel-$guest" || continue
+	elif ! FRAGMENTS=$frags result "kernel-$guest" $s/kernel.sh "$arch" "$top/$b/$guest"; then
 		continue
 	fi
 	if [ "$arch" = x86_64 ]; then
 		want static && result sparse-w1 $s/static.sh sparse "$top/$b/$arch"
 		# The posted series (series/manifest), patch by patch.
 		want static && bg series-bisect $s/series-bisect.sh "$top/$b/$arch"
-		[[ " $ARCHES " = *" x86_64 "*arm64* ]] &&
+		[[ " $ARCHES " = *" x86_64 "*" arm64 "* ]] &&
 			bg kernel-arm64 env FRAGMENTS= $s/kernel.sh arm64 "$top/$b/arm64"
 	fi
 	want guest || continue
 	result "initramfs-$arch" $s/initramfs.sh "$arch" "$b/initramfs-$arch.cpio.gz" || continue
-	initrd=$b/initrd-$arch.cpio.gz
-	result "modules-$arch" $s/modules.sh "$arch" "$top/$b/linux" "$top/$b/$arch" \
+	initrd=$b/initrd-$guest.cpio.gz
+	result "modules-$guest" $s/modules.sh "$arch" "$top/$b/linux" "$top/$b/$guest" \
 		"$b/initramfs-$arch.cpio.gz" "$initrd" tools/testing/vcm/dmatest \
 		tools/testing/vcm/iovabench tools/testing/vcm/migbench || continue
-	image=$b/$arch/arch/x86/boot/bzImage
-	[ "$arch" = arm64 ] && image=$b/$arch/arch/arm64/boot/Image
+	image=$b/$guest/arch/x86/boot/bzImage
+	[ "$arch" = arm64 ] && image=$b/$guest/arch/arm64/boot/Image
 	for mode in $MODES; do
-		log=$b/logs/$arch-$mode-check.log
-		tag=$arch-$mode
+		log=$b/logs/$guest-$mode-check.log
+		tag=$guest-$mode
 		$s/qemu.sh "$arch" "$mode" check "$image" "$initrd" "$log"
 		echo "  qemu exit status $?"
 		# Guest tests, against the plan the guest announced.
