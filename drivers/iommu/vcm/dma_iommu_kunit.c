@@ -190,35 +190,40 @@ static void vcm_iommu_test_alloc_range(struct kunit *test)
 						   0), -ERANGE);
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
 
-	KUNIT_ASSERT_EQ(test, dma_iova_alloc_range(t->dev, &st, SZ_64K, SZ_64K,
-						   fixed, 0), 0);
+	KUNIT_ASSERT_EQ(test, dma_iova_alloc_range(t->dev, &st, KPAGES(SZ_64K),
+						   KPAGES(SZ_64K), fixed, 0), 0);
 	KUNIT_EXPECT_EQ(test, st.addr, fixed);
-	KUNIT_EXPECT_EQ(test, st.__size, (size_t)SZ_64K);
+	KUNIT_EXPECT_EQ(test, st.__size, KPAGES(SZ_64K));
 	KUNIT_EXPECT_EQ(test, dma_iova_alloc_range(t->dev, &st2, PAGE_SIZE, 0,
-						   fixed + SZ_32K, 0),
+						   fixed + KPAGES(SZ_32K), 0),
 			-EADDRINUSE);
 
-	KUNIT_EXPECT_EQ(test, dma_iova_link(t->dev, &st, p0, SZ_32K, PAGE_SIZE,
+	KUNIT_EXPECT_EQ(test, dma_iova_link(t->dev, &st, p0, KPAGES(SZ_32K),
+					    PAGE_SIZE,
 					    DMA_BIDIRECTIONAL, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_iova_sync(t->dev, &st, SZ_32K, PAGE_SIZE), 0);
-	KUNIT_EXPECT_EQ(test, vcm_iommu_translate(t, fixed + SZ_32K), p0);
+	KUNIT_EXPECT_EQ(test, dma_iova_sync(t->dev, &st, KPAGES(SZ_32K),
+					    PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, vcm_iommu_translate(t, fixed + KPAGES(SZ_32K)),
+			p0);
 
 	/* Streaming mappings stay out of the range. */
 	addr = dma_map_page(t->dev, t->page[1], 0, PAGE_SIZE, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, addr));
 	KUNIT_EXPECT_TRUE(test, addr + PAGE_SIZE <= fixed ||
-			  addr >= fixed + SZ_64K);
+			  addr >= fixed + KPAGES(SZ_64K));
 	dma_unmap_page(t->dev, addr, PAGE_SIZE, DMA_TO_DEVICE);
 
-	dma_iova_unlink(t->dev, &st, SZ_32K, PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
-	KUNIT_EXPECT_EQ(test, vcm_iommu_translate(t, fixed + SZ_32K), 0);
+	dma_iova_unlink(t->dev, &st, KPAGES(SZ_32K), PAGE_SIZE,
+			DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_EQ(test, vcm_iommu_translate(t, fixed + KPAGES(SZ_32K)),
+			0);
 	dma_iova_destroy(t->dev, &st, 0, DMA_BIDIRECTIONAL, 0);
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
 	dma_iova_free(t->dev, &st);
 
 	/* Given back: the address can be had again. */
-	KUNIT_ASSERT_EQ(test, dma_iova_alloc_range(t->dev, &st, SZ_64K, 0,
-						   fixed, 0), 0);
+	KUNIT_ASSERT_EQ(test, dma_iova_alloc_range(t->dev, &st, KPAGES(SZ_64K),
+						   0, fixed, 0), 0);
 	dma_iova_free(t->dev, &st);
 }
 

@@ -485,6 +485,10 @@ static void vcm_dma_test_window(struct kunit *test)
 	struct vcm_res *range;
 	unsigned long mapped;
 	int i;
+	/* Where the parts go in a window of wsize; nothing is at o_free. */
+	const size_t o_b = KPAGES(SZ_64K), o_c = KPAGES(SZ_128K);
+	const size_t o_d = KPAGES(SZ_256K), o_free = KPAGES(SZ_512K);
+	const size_t wsize = KPAGES(SZ_1M);
 
 	/* No IOMMU domain behind a kunit device: the documented fallback. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(alloc_iova_range(d->dev, SZ_64K, 0, 0, 0)),
@@ -517,15 +521,15 @@ static void vcm_dma_test_window(struct kunit *test)
 			-ERANGE);
 	KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
 
-	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_1M - 1, SZ_1M, 0, 0);
+	range = vcm_dma_alloc_range(d->vd, d->dev, wsize - 1, wsize, 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(range));
-	KUNIT_EXPECT_EQ(test, range->size, (u64)SZ_1M);
-	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(range->start, SZ_1M));
+	KUNIT_EXPECT_EQ(test, range->size, (u64)wsize);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(range->start, wsize));
 	KUNIT_EXPECT_LE(test, (u64)range->start + range->size - 1,
 			(u64)DMA_BIT_MASK(32));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, SZ_64K,
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev, o_b,
 							  0, range->start +
-							  SZ_64K, 0)),
+							  o_b, 0)),
 			-EADDRINUSE);
 	dma_window_wrap(d->dev, win, range);
 
@@ -545,50 +549,50 @@ static void vcm_dma_test_window(struct kunit *test)
 							 i * PAGE_SIZE + 8),
 				page_to_phys(pg[i]) + 8);
 	}
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_64K, &pg[0], 1,
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, o_b, &pg[0], 1,
 						   DMA_FROM_DEVICE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_map_resource(win, SZ_128K, mmio,
+	KUNIT_EXPECT_EQ(test, dma_window_map_resource(win, o_c, mmio,
 						      PAGE_SIZE,
 						      DMA_BIDIRECTIONAL, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_map_phys(win, SZ_256K,
+	KUNIT_EXPECT_EQ(test, dma_window_map_phys(win, o_d,
 						  page_to_phys(pg[1]),
 						  PAGE_SIZE, DMA_TO_DEVICE, 0),
 			0);
-	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + SZ_64K),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + o_b),
 			page_to_phys(pg[0]));
-	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + SZ_128K),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + o_c),
 			mmio);
-	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + SZ_256K),
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + o_d),
 			page_to_phys(pg[1]));
 	mapped = d->mock->nr_mapped;
-	KUNIT_EXPECT_EQ(test, mapped, 7UL);
+	KUNIT_EXPECT_EQ(test, mapped, 7 * PAGE_SIZE / MOCK_GRANULE);
 
 	/* Bad calls: each fails and nothing changes. */
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_64K, &pg[2], 1,
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, o_b, &pg[2], 1,
 						   DMA_TO_DEVICE, 0),
 			-EADDRINUSE);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K + 0x800,
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, o_free + 0x800,
 						   &pg[2], 1, DMA_TO_DEVICE,
 						   0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_1M - PAGE_SIZE,
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, wsize - PAGE_SIZE,
 						   pg, 2, DMA_TO_DEVICE, 0),
 			-ERANGE);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K, &pg[2], 1,
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, o_free, &pg[2], 1,
 						   DMA_NONE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, SZ_512K, pg, 0,
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(win, o_free, pg, 0,
 						   DMA_TO_DEVICE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_map_sg(win, SZ_512K, sg, 0,
+	KUNIT_EXPECT_EQ(test, dma_window_map_sg(win, o_free, sg, 0,
 						DMA_TO_DEVICE, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_512K, PAGE_SIZE, 0),
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, o_free, PAGE_SIZE, 0),
 			-ENOENT);
 	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, 0, PAGE_SIZE, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, PAGE_SIZE, PAGE_SIZE, 0),
 			-ENOENT);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_1M, PAGE_SIZE, 0),
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, wsize, PAGE_SIZE, 0),
 			-ERANGE);
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, SZ_512K, PAGE_SIZE,
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, o_free, PAGE_SIZE,
 						      DMA_FROM_DEVICE), -ENOENT);
-	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, 0, SZ_64K +
+	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(win, 0, o_b +
 						      PAGE_SIZE,
 						      DMA_FROM_DEVICE), -ENOENT);
 	KUNIT_EXPECT_EQ(test, dma_window_sync_for_device(win, 0, PAGE_SIZE,
@@ -601,11 +605,11 @@ static void vcm_dma_test_window(struct kunit *test)
 						      3 * PAGE_SIZE,
 						      DMA_BIDIRECTIONAL), 0);
 	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, 0, 4 * PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_64K, PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_128K, PAGE_SIZE, 0), 0);
-	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, SZ_256K, PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, o_b, PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, o_c, PAGE_SIZE, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_window_unmap(win, o_d, PAGE_SIZE, 0), 0);
 	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
-	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_mock_translate(d->mock, win->iova + o_b), 0);
 	KUNIT_EXPECT_EQ(test, dma_free_window(win), 0);
 	KUNIT_EXPECT_EQ(test, d->vcm->nr_res, 0UL);
 	for (i = 0; i < 4; i++)
@@ -687,7 +691,7 @@ static void vcm_dma_test_window_lifetime(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, 0, &pg, 1,
 						   DMA_TO_DEVICE, 0), -EINVAL);
 
-	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, 0, 0, 0);
+	range = vcm_dma_alloc_range(d->vd, d->dev, KPAGES(SZ_64K), 0, 0, 0);
 	if (IS_ERR(range)) {
 		__free_page(pg);
 		KUNIT_FAIL(test, "no range: %ld", PTR_ERR(range));
@@ -704,7 +708,7 @@ static void vcm_dma_test_window_lifetime(struct kunit *test)
 	/* Unmapped from the domain; the context stays for the window. */
 	KUNIT_EXPECT_EQ(test, d->mock->nr_mapped, 0UL);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx);
-	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, SZ_16K, &pg, 1,
+	KUNIT_EXPECT_EQ(test, dma_window_map_pages(&win, KPAGES(SZ_16K), &pg, 1,
 						   DMA_TO_DEVICE, 0), -ENODEV);
 	KUNIT_EXPECT_EQ(test, dma_window_sync_for_cpu(&win, 0, PAGE_SIZE,
 						      DMA_FROM_DEVICE), 0);
@@ -756,7 +760,7 @@ static void vcm_dma_test_iova_range(struct kunit *test)
 	d->vd = NULL;
 	KUNIT_EXPECT_FALSE(test, iova_range_live(range));
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_ctx), nr_ctx);
-	KUNIT_EXPECT_EQ(test, dma_iova_link(d->dev, &st, 0x1000, 0, PAGE_SIZE,
+	KUNIT_EXPECT_EQ(test, dma_iova_link(d->dev, &st, PAGE_SIZE, 0, PAGE_SIZE,
 					    DMA_TO_DEVICE, 0), -ENODEV);
 	KUNIT_EXPECT_EQ(test, dma_iova_sync(d->dev, &st, 0, PAGE_SIZE),
 			-EINVAL);

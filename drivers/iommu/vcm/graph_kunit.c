@@ -624,7 +624,7 @@ static void vcm_test_destroy_leftovers(struct kunit *test)
 	res = vcm_map(vcm, phys, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	/* Owned memory, bound once more in a reservation made after it. */
-	owner = vcm_make_binding(vcm, SZ_16K, 0, 0);
+	owner = vcm_make_binding(vcm, 4 * PAGE_SIZE, 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(owner));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm_map(vcm, vcm_res_phys(owner), 0)));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm_reserve(vcm, SZ_2M, 0, 0)));
@@ -730,7 +730,7 @@ static void vcm_test_alloc(struct kunit *test)
 	u64 total = 0, prev = U64_MAX, len;
 	phys_addr_t pa;
 
-	phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + SZ_8K, 0);
+	phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + 2 * PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_EXPECT_TRUE(test, phys->owned);
 	for (part = vcm_phys_next_part(phys, NULL); part;
@@ -738,12 +738,13 @@ static void vcm_test_alloc(struct kunit *test)
 		/* Largest first, each naturally aligned. */
 		KUNIT_EXPECT_LE(test, part->size, prev);
 		KUNIT_EXPECT_TRUE(test, part->size == SZ_2M ||
-				  part->size == SZ_64K || part->size == SZ_4K);
+				  part->size == SZ_64K ||
+				  part->size == PAGE_SIZE);
 		KUNIT_EXPECT_EQ(test, part->start & (part->size - 1), 0);
 		prev = part->size;
 		total += part->size;
 	}
-	KUNIT_EXPECT_EQ(test, total, (u64)SZ_2M + SZ_64K + SZ_8K);
+	KUNIT_EXPECT_EQ(test, total, (u64)SZ_2M + SZ_64K + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, phys->size, total);
 
 	/* The walker. */
@@ -769,11 +770,11 @@ static void vcm_test_alloc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, phys->parts[0].size, (u64)SZ_64K);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 
-	/* Contiguous. */
-	phys = vcm_alloc(t->vcm, SZ_64K + SZ_4K, VCM_ALLOC_CONTIG);
+	/* Contiguous, 17 pages: no power of two. */
+	phys = vcm_alloc(t->vcm, 17 * PAGE_SIZE, VCM_ALLOC_CONTIG);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_EXPECT_EQ(test, phys->count, 1U);
-	KUNIT_EXPECT_EQ(test, phys->size, (u64)SZ_64K + SZ_4K);
+	KUNIT_EXPECT_EQ(test, phys->size, (u64)17 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
 
 	/* Without a context. */
@@ -783,7 +784,7 @@ static void vcm_test_alloc(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(t->vcm, 0, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(t->vcm, 100, 0)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(t->vcm, SZ_4K, 0x80)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(t->vcm, PAGE_SIZE, 0x80)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(NULL, SZ_1G, VCM_ALLOC_CONTIG)),
 			-E2BIG);
@@ -886,12 +887,14 @@ static void vcm_test_phys_wrappers(struct kunit *test)
 
 static void vcm_test_bind(struct kunit *test)
 {
+	/* At least a page, and within the 64 KiB reservation below. */
+	const u64 small_size = max_t(u64, SZ_8K, PAGE_SIZE);
 	struct vcm_test *t = test->priv;
 	struct vcm_phys *phys, *small;
 	struct vcm_res *res, *region;
 
 	phys = vcm_alloc(t->vcm, SZ_128K, 0);
-	small = vcm_alloc(t->vcm, SZ_8K, 0);
+	small = vcm_alloc(t->vcm, small_size, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(small));
 	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
@@ -916,8 +919,8 @@ static void vcm_test_bind(struct kunit *test)
 					  SZ_8K), -EADDRINUSE);
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_1M - SZ_4K, small, 0,
 					  SZ_8K), -ERANGE);
-	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K, small, SZ_4K, SZ_8K),
-			-ERANGE);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K, small,
+					  small_size - SZ_4K, SZ_8K), -ERANGE);
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, (u64)-SZ_4K, small, 0, SZ_8K),
 			-ERANGE);
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_128K, small, (u64)-SZ_4K,
@@ -1110,21 +1113,24 @@ static void vcm_test_map_64k(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vcm));
 	KUNIT_EXPECT_EQ(test, vcm_activate(vcm), 0);
 
-	/* The context's sizes: 64 KiB blocks first, then 4 KiB. */
-	phys = vcm_alloc(vcm, SZ_128K + SZ_4K, 0);
+	/* The context's sizes: 64 KiB blocks first, then a page. */
+	phys = vcm_alloc(vcm, SZ_128K + PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_ASSERT_EQ(test, phys->count, 3U);
 	KUNIT_ASSERT_EQ(test, phys->parts[0].size, (u64)SZ_64K);
 	KUNIT_ASSERT_EQ(test, phys->parts[1].size, (u64)SZ_64K);
-	KUNIT_ASSERT_EQ(test, phys->parts[2].size, (u64)SZ_4K);
+	KUNIT_ASSERT_EQ(test, phys->parts[2].size, (u64)PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, phys->parts[0].start % SZ_64K, 0);
 	KUNIT_ASSERT_EQ(test, phys->parts[1].start % SZ_64K, 0);
 
 	res = vcm_map(vcm, phys, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	KUNIT_EXPECT_EQ(test, res->start % SZ_64K, 0);
-	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_64K), 2UL);
-	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_4K), 1UL);
+	/* The page: one 64 KiB entry, or 4 KiB ones if smaller. */
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_64K),
+			2UL + PAGE_SIZE / SZ_64K);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_4K),
+			(PAGE_SIZE % SZ_64K) / SZ_4K);
 	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(m, SZ_2M), 0UL);
 	KUNIT_EXPECT_EQ(test, vcm_mock_translate(m, res->start + SZ_64K + SZ_8K),
 			phys->parts[1].start + SZ_8K);
@@ -1168,7 +1174,7 @@ static void vcm_test_map_64k(struct kunit *test)
 static void vcm_test_map_many_parts(struct kunit *test)
 {
 	struct vcm_test *t = test->priv;
-	const u64 poff = 3 * SZ_4K, size = 40 * SZ_4K;
+	const u64 poff = 3 * PAGE_SIZE, size = 40 * PAGE_SIZE;
 	struct scatterlist *sg;
 	struct vcm_phys *phys;
 	struct sg_table sgt;
@@ -1194,7 +1200,7 @@ static void vcm_test_map_many_parts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, phys->count, (unsigned int)MANY_PAGES);
 
 	KUNIT_EXPECT_EQ(test, vcm_activate(t->vcm), 0);
-	res = vcm_reserve(t->vcm, SZ_1M, 0, 0);
+	res = vcm_reserve(t->vcm, max_t(u64, SZ_1M, SZ_4K + size), 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	t->mock->nr_sync = 0;
 	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, SZ_4K, phys, poff, size), 0);
@@ -1247,7 +1253,7 @@ static void vcm_test_onetoone(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
 	KUNIT_EXPECT_EQ(test, vcm_activate(o2o), 0);
 
-	res = vcm_make_binding(o2o, SZ_64K + SZ_4K, 0, 0);
+	res = vcm_make_binding(o2o, 17 * PAGE_SIZE, 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	phys = vcm_res_phys(res);
 	KUNIT_ASSERT_NOT_NULL(test, phys);
@@ -1257,10 +1263,10 @@ static void vcm_test_onetoone(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, vcm_kernel_addr(res));
 
 	/* Only reserve and bind together. */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(o2o, SZ_4K, 0, 0)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(o2o, PAGE_SIZE, 0, 0)),
 			-EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(o2o, SZ_1M, SZ_4K, 0)),
-			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_at(o2o, SZ_1M, PAGE_SIZE,
+						     0)), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, vcm_bind(res, phys), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, vcm_unbind_at(res, 0), -EOPNOTSUPP);
 	/* The same memory can be there only once. */
@@ -1325,11 +1331,11 @@ static void vcm_test_kernel(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *(u32 *)vcm_kernel_addr(ro), 0xdecade);
 	KUNIT_EXPECT_EQ(test, phys->nr_bindings, 2U);
 
-	mmio = vcm_phys_from_range(0xfee00000, SZ_4K, VCM_MMIO);
+	mmio = vcm_phys_from_range(0xfee00000, PAGE_SIZE, VCM_MMIO);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(mmio));
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(cpu, mmio, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vcm_free(mmio), 0);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(cpu, SZ_4K, 0, 0)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve(cpu, PAGE_SIZE, 0, 0)),
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_NULL(test, vcm_kernel_addr(NULL));
 
@@ -1548,12 +1554,12 @@ static void vcm_test_more_errors(struct kunit *test)
 	expect_snap_eq(test, &before, &after);
 
 	/* Walks end with what the callback returned. */
-	phys = vcm_alloc(t->vcm, SZ_4K, 0);
+	phys = vcm_alloc(t->vcm, PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	res = vcm_reserve(t->vcm, SZ_64K, 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(res));
 	KUNIT_EXPECT_EQ(test, vcm_res_find_binding(res, 0, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, 0, SZ_4K), 0);
+	KUNIT_EXPECT_EQ(test, vcm_bind_at(res, 0, phys, 0, PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, vcm_res_walk_bindings(res, walk_binding_stop,
 						    NULL), -EINTR);
 	KUNIT_EXPECT_EQ(test, vcm_phys_walk_bindings(phys, walk_binding_stop,
@@ -1573,7 +1579,7 @@ static void vcm_test_more_errors(struct kunit *test)
 	/* One-to-one: beyond the bus, too large, in a region's way. */
 	o2o = vcm_onetoone_create(BIT_ULL(50), SZ_1M);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(o2o, SZ_4K, 0, 0)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(o2o, PAGE_SIZE, 0, 0)),
 			-ERANGE);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(o2o), 0);
 	o2o = vcm_onetoone_create(0, BIT_ULL(52));
@@ -1582,7 +1588,7 @@ static void vcm_test_more_errors(struct kunit *test)
 			-E2BIG);
 	region = vcm_reserve_at(o2o, 0, BIT_ULL(52), VCM_REGION);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(region));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(o2o, SZ_4K, 0, 0)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_make_binding(o2o, PAGE_SIZE, 0, 0)),
 			-EADDRINUSE);
 	KUNIT_EXPECT_EQ(test, o2o->nr_res, 1UL);
 	KUNIT_EXPECT_EQ(test, vcm_unreserve(region), 0);
@@ -1592,7 +1598,7 @@ static void vcm_test_more_errors(struct kunit *test)
 	/* Kernel CPU: memory without struct pages. */
 	cpu = vcm_kernel_create();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(cpu));
-	phys = vcm_phys_from_range(BIT_ULL(45), SZ_4K, 0);
+	phys = vcm_phys_from_range(BIT_ULL(45), PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(cpu, phys, 0)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vcm_free(phys), 0);
@@ -1614,7 +1620,7 @@ static void vcm_test_more_errors(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vcm_is_active(NULL));
 	KUNIT_EXPECT_NULL(test, vcm_res_phys(NULL));
 	vcm_deactivate(NULL);
-	phys = vcm_alloc(NULL, SZ_4K, 0);
+	phys = vcm_alloc(NULL, PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(phys));
 	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(phys, 0, NULL, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vcm_phys_addr_at(NULL, 0, &pa, NULL), -EINVAL);
@@ -1625,7 +1631,7 @@ static void vcm_test_more_errors(struct kunit *test)
 	 */
 	o2o = vcm_onetoone_create(BIT_ULL(50), SZ_1M);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(o2o));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_below(o2o, SZ_4K, 0,
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_reserve_below(o2o, PAGE_SIZE, 0,
 							BIT_ULL(50) + SZ_1M - 1,
 							0)), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_map(o2o, phys, 0)), -ERANGE);
@@ -1706,7 +1712,7 @@ static void fi_unmap(struct vcm_test *t)
 
 static int fi_make_binding(struct vcm_test *t)
 {
-	fi_res = vcm_make_binding(t->vcm, SZ_2M + SZ_128K + SZ_4K, 0, 0);
+	fi_res = vcm_make_binding(t->vcm, SZ_2M + SZ_128K + PAGE_SIZE, 0, 0);
 	return PTR_ERR_OR_ZERO(fi_res);
 }
 
@@ -1727,7 +1733,7 @@ static void fi_deactivate(struct vcm_test *t)
 
 static int fi_alloc(struct vcm_test *t)
 {
-	struct vcm_phys *phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + SZ_4K, 0);
+	struct vcm_phys *phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + PAGE_SIZE, 0);
 
 	if (IS_ERR(phys))
 		return PTR_ERR(phys);
@@ -1737,7 +1743,7 @@ static int fi_alloc(struct vcm_test *t)
 
 static int fi_alloc_contig(struct vcm_test *t)
 {
-	struct vcm_phys *phys = vcm_alloc(t->vcm, SZ_64K + SZ_4K,
+	struct vcm_phys *phys = vcm_alloc(t->vcm, 17 * PAGE_SIZE,
 					  VCM_ALLOC_CONTIG);
 
 	if (IS_ERR(phys))
@@ -1757,7 +1763,7 @@ static int fi_make_binding_o2o(struct vcm_test *t)
 
 static int fi_alloc_noctx(struct vcm_test *t)
 {
-	struct vcm_phys *phys = vcm_alloc(NULL, SZ_2M + SZ_64K + SZ_4K, 0);
+	struct vcm_phys *phys = vcm_alloc(NULL, SZ_2M + SZ_64K + PAGE_SIZE, 0);
 
 	if (IS_ERR(phys))
 		return PTR_ERR(phys);
@@ -2581,7 +2587,7 @@ static void mig_setup(struct kunit *test, struct vcm_test *t,
 	m->cpu = vcm_kernel_create();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(m->cpu));
 	/* A 2 MiB block, a 64 KiB one and a page. */
-	m->phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + SZ_4K, flags);
+	m->phys = vcm_alloc(t->vcm, SZ_2M + SZ_64K + PAGE_SIZE, flags);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(m->phys));
 	KUNIT_ASSERT_EQ(test, m->phys->count, 3U);
 	m->ra = vcm_map(t->vcm, m->phys, 0);
@@ -2679,10 +2685,14 @@ static void vcm_test_migrate(struct kunit *test)
 	for (i = 0; i < m.phys->count; i++)
 		KUNIT_EXPECT_NE(test, m.phys->parts[i].start, m.starts[i]);
 	KUNIT_EXPECT_EQ(test, m.phys->parts[0].size, (u64)SZ_2M);
-	KUNIT_EXPECT_EQ(test, m.phys->parts[0].order, 9U);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[0].order,
+			(unsigned int)get_order(SZ_2M));
 	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_2M), 1UL);
-	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_64K), 1UL);
-	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_4K), 1UL);
+	/* The page: one 64 KiB entry, or 4 KiB ones if smaller. */
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_64K),
+			1UL + PAGE_SIZE / SZ_64K);
+	KUNIT_EXPECT_EQ(test, vcm_mock_nr_pgsize(t->mock, SZ_4K),
+			(PAGE_SIZE % SZ_64K) / SZ_4K);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&vcm_nr_pages), pages);
 	KUNIT_EXPECT_EQ(test, m.oa.quiesced, 1U);
 	KUNIT_EXPECT_EQ(test, m.ob.quiesced, 1U);
@@ -2729,7 +2739,7 @@ static void vcm_test_migrate(struct kunit *test)
 	vcm_deactivate(d);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(d), 0);
 	vcm_mock_destroy(test, md);
-	other_phys = vcm_alloc(NULL, SZ_4K, 0);
+	other_phys = vcm_alloc(NULL, PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(other_phys));
 	other_phys->migrating = true;
 	KUNIT_EXPECT_EQ(test, vcm_free(other_phys), -EBUSY);
@@ -2792,9 +2802,9 @@ static void vcm_test_migrate(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcm_unmap(o2o_res), 0);
 	KUNIT_EXPECT_EQ(test, vcm_free(o2o_phys), 0);
 	KUNIT_EXPECT_EQ(test, vcm_destroy(o2o), 0);
-	wrapped = vcm_phys_from_range(m.phys->parts[2].start, SZ_4K, 0);
+	wrapped = vcm_phys_from_range(m.phys->parts[2].start, PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(wrapped));
-	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(wrapped, 0, SZ_4K),
+	KUNIT_EXPECT_EQ(test, vcm_phys_migrate(wrapped, 0, PAGE_SIZE),
 			-EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, vcm_free(wrapped), 0);
 
@@ -2882,9 +2892,9 @@ static void vcm_test_offline(struct kunit *test)
 	mig_set_ops(test, &m);
 	unbound = vcm_alloc(NULL, SZ_64K, VCM_ALLOC_MOVABLE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(unbound));
-	held = vcm_alloc(NULL, SZ_4K, 0);
+	held = vcm_alloc(NULL, PAGE_SIZE, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(held));
-	stuck = vcm_alloc(t->vcm, SZ_4K, VCM_ALLOC_MOVABLE);
+	stuck = vcm_alloc(t->vcm, PAGE_SIZE, VCM_ALLOC_MOVABLE);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(stuck));
 	stuck_res = vcm_map(t->vcm, stuck, 0);	/* no quiesce callbacks */
 	KUNIT_ASSERT_FALSE(test, IS_ERR(stuck_res));
@@ -2913,7 +2923,8 @@ static void vcm_test_offline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.moved_bytes, (u64)SZ_2M);
 	KUNIT_EXPECT_TRUE(test, s < m.phys->parts[0].start ||
 			  s >= m.phys->parts[0].start + SZ_2M);
-	KUNIT_EXPECT_EQ(test, m.phys->parts[0].order, 9U);
+	KUNIT_EXPECT_EQ(test, m.phys->parts[0].order,
+			(unsigned int)get_order(SZ_2M));
 	mig_check(test, t, &m);
 
 	/* Memory bound nowhere moves without asking anyone... */
@@ -2927,14 +2938,15 @@ static void vcm_test_offline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.failed, 1U);
 	KUNIT_EXPECT_EQ(test, r.err, -EPERM);
 	KUNIT_EXPECT_EQ(test, held->parts[0].start, s);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(NULL, SZ_4K, 0x80)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_alloc(NULL, PAGE_SIZE, 0x80)),
+			-EINVAL);
 
 	/* A mapper that cannot be asked keeps its part in place. */
 	s = stuck->parts[0].start;
 	KUNIT_EXPECT_EQ(test, vcm_offline_range(s, SZ_4K, &r), -EBUSY);
 	KUNIT_EXPECT_EQ(test, r.moved, 0U);
 	KUNIT_EXPECT_EQ(test, r.failed, 1U);
-	KUNIT_EXPECT_EQ(test, r.failed_bytes, (u64)SZ_4K);
+	KUNIT_EXPECT_EQ(test, r.failed_bytes, (u64)PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, r.err, -EBUSY);
 	KUNIT_EXPECT_EQ(test, stuck->parts[0].start, s);
 	KUNIT_EXPECT_EQ(test, vcm_mock_translate(t->mock, stuck_res->start), s);

@@ -17,6 +17,13 @@ struct kunit;
 #define MOCK_START	SZ_1M
 #define MOCK_SIZE	SZ_1G
 
+/*
+ * A size or offset the tests were written for with 4 KiB pages, scaled to
+ * as many pages of PAGE_SIZE: the same on 4 KiB pages, page-aligned on
+ * bigger ones.
+ */
+#define KPAGES(n)	((size_t)(n) / SZ_4K * PAGE_SIZE)
+
 /* The reserved regions the mock IOMMU reports for each device, 1 MiB. */
 #define VCM_MOCK_MSI	0xfee00000UL
 #define VCM_MOCK_SW_MSI	0x08000000UL
