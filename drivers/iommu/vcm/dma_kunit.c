@@ -738,7 +738,8 @@ static void vcm_dma_test_iova_range(struct kunit *test)
 	struct vcm_res *range;
 	long nr_ctx;
 
-	range = vcm_dma_alloc_range(d->vd, d->dev, SZ_64K, SZ_64K, 0, 0);
+	range = vcm_dma_alloc_range(d->vd, d->dev, KPAGES(SZ_64K),
+				    KPAGES(SZ_64K), 0, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(range));
 	st = (struct dma_iova_state){
 		.addr = range->start,
@@ -747,7 +748,8 @@ static void vcm_dma_test_iova_range(struct kunit *test)
 	};
 	KUNIT_EXPECT_TRUE(test, dma_use_iova(&st));
 	KUNIT_EXPECT_TRUE(test, iova_range_live(range));
-	KUNIT_EXPECT_EQ(test, vcm_dma_has(d->vcm, st.addr, st.addr + SZ_64K - 1,
+	KUNIT_EXPECT_EQ(test, vcm_dma_has(d->vcm, st.addr,
+					  st.addr + KPAGES(SZ_64K) - 1,
 					  VCM_REGION_NONE, NULL), 1U);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcm_dma_alloc_range(d->vd, d->dev,
 							  PAGE_SIZE, 0,
